@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: run test setup bootstrap lint format bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Create/migrate the embedded database, load the demo data when it is empty, create the demo users.
+bootstrap: setup
+	$(PY) cli.py bootstrap
+
+run: bootstrap
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: bootstrap lint
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: bootstrap
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/demo

@@ -1,0 +1,390 @@
+"""SQLAlchemy 2 models: one class per table of DATA_CONTRACT.md plus the app's own tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a shared, named metadata."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _load_id() -> Mapped[int | None]:
+    """The load that last wrote a row (provenance for the evidence manifest)."""
+    return mapped_column(Integer, nullable=True)
+
+
+# ---------------------------------------------------------------- contract tables
+
+
+class Victim(Base):
+    """One victim of a recorded crime (pseudonymous)."""
+
+    __tablename__ = "victims"
+    case_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    crime_ref: Mapped[str] = mapped_column(String(40))
+    reported_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_date: Mapped[dt.date | None] = mapped_column(Date)
+    offence_group: Mapped[str] = mapped_column(String(32))
+    domestic_abuse: Mapped[bool] = mapped_column(Boolean)
+    hate_crime: Mapped[bool] = mapped_column(Boolean)
+    enhanced_rights: Mapped[bool] = mapped_column(Boolean)
+    enhanced_reason: Mapped[str | None] = mapped_column(String(32))
+    age_band: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[str] = mapped_column(String(16))
+    ethnicity: Mapped[str] = mapped_column(String(16))
+    disability: Mapped[str] = mapped_column(String(16))
+    preferred_language: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(40))
+    outcome_date: Mapped[dt.date | None] = mapped_column(Date)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class Entitlement(Base):
+    """One duty owed to a victim under the Code (an entitlement instance)."""
+
+    __tablename__ = "entitlements"
+    entitlement_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("victims.case_id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    trigger_date: Mapped[dt.date] = mapped_column(Date)
+    delivered_date: Mapped[dt.date | None] = mapped_column(Date)
+    declined: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(4))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    load_id: Mapped[int | None] = _load_id()
+
+    __table_args__ = (Index("ix_entitlements_trigger_code", "trigger_date", "code"),)
+
+
+class Referral(Base):
+    """A Connect Gwent support hub referral."""
+
+    __tablename__ = "referrals"
+    referral_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("victims.case_id"), index=True)
+    referral_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    first_contact_date: Mapped[dt.date | None] = mapped_column(Date)
+    needs_assessed_date: Mapped[dt.date | None] = mapped_column(Date)
+    support_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    service: Mapped[str | None] = mapped_column(String(32))
+    closed_date: Mapped[dt.date | None] = mapped_column(Date)
+    cope_recover_improved: Mapped[bool | None] = mapped_column(Boolean)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    sex: Mapped[str | None] = mapped_column(String(16))
+    ethnicity: Mapped[str | None] = mapped_column(String(16))
+    disability: Mapped[str | None] = mapped_column(String(16))
+    area: Mapped[str | None] = mapped_column(String(64))
+    load_id: Mapped[int | None] = _load_id()
+
+
+class Witness(Base):
+    """A witness on a case that reaches court (Witness Care Unit caseload)."""
+
+    __tablename__ = "witnesses"
+    witness_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("victims.case_id"), index=True)
+    is_victim: Mapped[bool] = mapped_column(Boolean)
+    court: Mapped[str] = mapped_column(String(16))
+    charge_date: Mapped[dt.date] = mapped_column(Date)
+    plea: Mapped[str | None] = mapped_column(String(16))
+    needs_assessment_date: Mapped[dt.date | None] = mapped_column(Date)
+    trial_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    required_to_attend: Mapped[bool | None] = mapped_column(Boolean)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    trial_outcome: Mapped[str | None] = mapped_column(String(16))
+    ineffective_reason: Mapped[str | None] = mapped_column(String(40))
+    witness_service_referred: Mapped[bool | None] = mapped_column(Boolean)
+    pre_trial_visit: Mapped[bool | None] = mapped_column(Boolean)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class SpecialMeasure(Base):
+    """A witness considered for special measures."""
+
+    __tablename__ = "special_measures"
+    sm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    witness_id: Mapped[str] = mapped_column(ForeignKey("witnesses.witness_id"), index=True)
+    eligibility: Mapped[str] = mapped_column(String(40))
+    identified_date: Mapped[dt.date | None] = mapped_column(Date)
+    discussed_date: Mapped[dt.date | None] = mapped_column(Date)
+    measures: Mapped[str | None] = mapped_column(String(400))
+    sma_quality_assured: Mapped[bool | None] = mapped_column(Boolean)
+    application_date: Mapped[dt.date | None] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class SurveyResponse(Base):
+    """A victim satisfaction survey response."""
+
+    __tablename__ = "survey_responses"
+    response_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("victims.case_id"), index=True)
+    survey_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    q_ease_of_contact: Mapped[int | None] = mapped_column(Integer)
+    q_actions_taken: Mapped[int | None] = mapped_column(Integer)
+    q_kept_informed: Mapped[int | None] = mapped_column(Integer)
+    q_treatment: Mapped[int | None] = mapped_column(Integer)
+    q_whole_experience: Mapped[int | None] = mapped_column(Integer)
+    q_aware_of_code: Mapped[bool | None] = mapped_column(Boolean)
+    q_would_report_again: Mapped[bool | None] = mapped_column(Boolean)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    sex: Mapped[str | None] = mapped_column(String(16))
+    ethnicity: Mapped[str | None] = mapped_column(String(16))
+    disability: Mapped[str | None] = mapped_column(String(16))
+    area: Mapped[str | None] = mapped_column(String(64))
+    offence_group: Mapped[str | None] = mapped_column(String(32))
+    load_id: Mapped[int | None] = _load_id()
+
+
+class EngagementEvent(Base):
+    """A Survivor Network, Victim Reference Group or other engagement event."""
+
+    __tablename__ = "engagement_events"
+    event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    forum: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[str] = mapped_column(String(200))
+    portfolio: Mapped[str | None] = mapped_column(String(40))
+    participants: Mapped[int] = mapped_column(Integer)
+    new_participants: Mapped[int | None] = mapped_column(Integer)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class FeedbackItem(Base):
+    """A "you said" feedback item and what was done about it."""
+
+    __tablename__ = "feedback_items"
+    feedback_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[str | None] = mapped_column(ForeignKey("engagement_events.event_id"))
+    received_date: Mapped[dt.date] = mapped_column(Date)
+    theme: Mapped[str] = mapped_column(String(100))
+    portfolio: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    implemented_date: Mapped[dt.date | None] = mapped_column(Date)
+    we_did: Mapped[str | None] = mapped_column(String(500))
+    fed_back_date: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class Recommendation(Base):
+    """An HMICFRS (or other) inspection finding."""
+
+    __tablename__ = "recommendations"
+    rec_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    published_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(String(2000))
+    portfolio: Mapped[str] = mapped_column(String(40))
+    owner: Mapped[str] = mapped_column(String(100))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32))
+    closed_date: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class Action(Base):
+    """An action-plan entry: someone accountable for a shortfall."""
+
+    __tablename__ = "actions"
+    action_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    portfolio: Mapped[str] = mapped_column(String(40), index=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    source_type: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str | None] = mapped_column(String(100))
+    created_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    completed_date: Mapped[dt.date | None] = mapped_column(Date)
+    milestones: Mapped[str | None] = mapped_column(Text)  # JSON list of {title, due, done}
+    closure_note: Mapped[str | None] = mapped_column(Text)
+    meeting_ref: Mapped[str | None] = mapped_column(String(100))
+    # Optimistic locking: every save must name the version it read.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    load_id: Mapped[int | None] = _load_id()
+
+
+# ---------------------------------------------------------------- police.uk open data
+
+
+class PoliceUkStreet(Base):
+    """A row of a police.uk street file (a crime, or an anti-social behaviour incident)."""
+
+    __tablename__ = "policeuk_street"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_month: Mapped[str] = mapped_column(String(7), index=True)  # the file's YYYY-MM
+    falls_within: Mapped[str] = mapped_column(String(100))
+    crime_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    lsoa_code: Mapped[str | None] = mapped_column(String(16))
+    lsoa_name: Mapped[str | None] = mapped_column(String(100))
+    local_authority: Mapped[str | None] = mapped_column(String(100))
+    crime_type: Mapped[str] = mapped_column(String(100))
+    last_outcome: Mapped[str | None] = mapped_column(String(200))
+    load_id: Mapped[int | None] = _load_id()
+
+
+class PoliceUkOutcome(Base):
+    """A row of a police.uk outcomes file."""
+
+    __tablename__ = "policeuk_outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_month: Mapped[str] = mapped_column(String(7), index=True)
+    falls_within: Mapped[str] = mapped_column(String(100))
+    crime_id: Mapped[str] = mapped_column(String(80), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    lsoa_code: Mapped[str | None] = mapped_column(String(16))
+    lsoa_name: Mapped[str | None] = mapped_column(String(100))
+    local_authority: Mapped[str | None] = mapped_column(String(100))
+    outcome_type: Mapped[str] = mapped_column(String(200))
+    load_id: Mapped[int | None] = _load_id()
+
+
+# ---------------------------------------------------------------- the app's own tables
+
+
+class Load(Base):
+    """The record of one file load: what, from where, by whom, with what result."""
+
+    __tablename__ = "loads"
+    load_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(String(400))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    loaded_by: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(20))  # loaded | rejected | failed
+    as_of_date: Mapped[dt.date | None] = mapped_column(Date)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """A person who may sign in. Passwords are bcrypt hashes; nothing else personal."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))  # work address, for the authenticator only
+    password_hash: Mapped[str] = mapped_column(String(100))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Bumped on sign-out and password change; a cookie carrying an older version is refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    language: Mapped[str] = mapped_column(String(4), default="en")
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class UserRole(Base):
+    """A role a user holds (lead, board, inspector, analyst, admin)."""
+
+    __tablename__ = "user_roles"
+    username: Mapped[str] = mapped_column(ForeignKey("users.username", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class UserPortfolio(Base):
+    """A portfolio a lead is scoped to."""
+
+    __tablename__ = "user_portfolios"
+    username: Mapped[str] = mapped_column(ForeignKey("users.username", ondelete="CASCADE"), primary_key=True)
+    portfolio_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class AuditLog(Base):
+    """Append-only record of every change and export (no code path updates or deletes it)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(40))  # e.g. action.update, export.evidence, user.add
+    entity_type: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(100))
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ActionUpdate(Base):
+    """An append-only update to an action: the action's timeline."""
+
+    __tablename__ = "action_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[str] = mapped_column(ForeignKey("actions.action_id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    author: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    status_before: Mapped[str | None] = mapped_column(String(20))
+    status_after: Mapped[str | None] = mapped_column(String(20))
+
+
+class Target(Base):
+    """A target set by an analyst, overriding the catalogue default for a measure (optionally per portfolio)."""
+
+    __tablename__ = "targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    metric_id: Mapped[str] = mapped_column(String(60), index=True)
+    portfolio_id: Mapped[str | None] = mapped_column(String(40))
+    target: Mapped[float] = mapped_column(Float)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# Contract tables in dependency (load) order: a table's foreign keys point only to earlier ones.
+CONTRACT_TABLES: dict[str, type[Base]] = {
+    "victims": Victim,
+    "entitlements": Entitlement,
+    "referrals": Referral,
+    "witnesses": Witness,
+    "special_measures": SpecialMeasure,
+    "survey_responses": SurveyResponse,
+    "engagement_events": EngagementEvent,
+    "feedback_items": FeedbackItem,
+    "recommendations": Recommendation,
+    "actions": Action,
+}

@@ -1,0 +1,78 @@
+"""Shared fixtures: a migrated database per test on SQLite, and on PostgreSQL when VSD_TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from data.engine import make_engine
+from data.migrate import upgrade
+from data.models import Base
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REFERENCE = SHARED / "reference"
+POLICEUK_DIR = REFERENCE / "policeuk_gwent"
+POSTGRES_URL = os.environ.get("VSD_TEST_POSTGRES_URL")
+
+DB_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL variants when no server is configured."""
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="VSD_TEST_POSTGRES_URL not set")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url():
+    """A throwaway PostgreSQL database for this test session (per xdist worker), dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("VSD_TEST_POSTGRES_URL not set")
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"vsd_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def db_url(request, tmp_path):
+    """URL of an empty, migrated database: a fresh SQLite file, or the session's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'vsd.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("postgres_database_url")
+    yield url
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    """An engine on the empty migrated database of `db_url`."""
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
