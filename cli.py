@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
+import os
 from pathlib import Path
 
 import typer
 
-from data.engine import database_url, make_engine
+from data.engine import is_embedded, make_engine
 
 app = typer.Typer(help="Victim Services Performance Dashboard — command line.", no_args_is_help=True)
 
@@ -42,6 +42,48 @@ def init_db() -> None:
 # ---- users (owner: auth) ----
 
 # ---- bootstrap (owner: foundation) ----
+DEMO_DIR = Path(__file__).resolve().parent / "var" / "demo"
+POLICEUK_REFERENCE = Path(__file__).resolve().parent.parent / "shared" / "reference" / "policeuk_gwent"
+
+
+@app.command("bootstrap")
+def bootstrap(
+    cases: int = typer.Option(20_000, help="Victims to generate when the demo database is empty."),
+    seed: int = typer.Option(2024, help="Random seed of the demo data."),
+) -> None:
+    """Migrate the database; on the embedded demo database, load demo data when empty and create demo users."""
+    from sqlalchemy import func, select
+
+    from auth.users import ensure_demo_users
+    from data.demo import write_demo
+    from data.ingest import format_report, import_paths
+    from data.migrate import upgrade
+    from data.models import PoliceUkStreet, Victim
+    from data.policeuk import import_policeuk
+
+    engine = make_engine()
+    upgrade(engine)
+    if os.environ.get("VSD_ENV") == "production" or not is_embedded():
+        typer.echo("database migrated (no demo data or demo users outside the embedded demo database)")
+        return
+    with engine.connect() as conn:
+        victims = conn.execute(select(func.count()).select_from(Victim)).scalar_one()
+        street = conn.execute(select(func.count()).select_from(PoliceUkStreet)).scalar_one()
+    if victims == 0:
+        typer.echo(f"generating demo data: {cases} victims, 36 months, seed {seed}")
+        write_demo(DEMO_DIR, cases=cases, seed=seed, months=36)
+        results = import_paths(engine, [DEMO_DIR], loaded_by="bootstrap")
+        if not all(r.ok for r in results):
+            typer.echo(format_report(results), err=True)
+            raise typer.Exit(1)
+    if street == 0 and POLICEUK_REFERENCE.is_dir():
+        typer.echo("loading police.uk open data for Gwent")
+        results = import_policeuk(engine, [POLICEUK_REFERENCE], loaded_by="bootstrap")
+        if not all(r.ok for r in results):
+            typer.echo(format_report(results), err=True)
+            raise typer.Exit(1)
+    accounts = ensure_demo_users(engine)
+    typer.echo(f"demo database ready; {len(accounts)} demo accounts (listed on the sign-in page)")
 
 
 if __name__ == "__main__":
