@@ -34,15 +34,34 @@ def init_db() -> None:
 
 
 # ---- demo (owner: demo generator) ----
+@app.command("demo")
+def demo(
+    out: Path = typer.Option(..., "--out", help="Directory to write the contract CSV files and as_of.txt into."),
+    cases: int = typer.Option(20_000, "--cases", min=1, help="Number of victims to generate."),
+    seed: int = typer.Option(2024, "--seed", help="Random seed: the same seed gives the same files."),
+    months: int = typer.Option(36, "--months", min=1, help="Months of reported crime, ending at the as-of date."),
+    as_of: str | None = typer.Option(None, "--as-of", help="As-of date YYYY-MM-DD (default 2026-10-31)."),
+) -> None:
+    """Write a realistic demo dataset (contract CSV files) with known signals planted in it."""
+    from data.demo import write_demo
+
+    rows = write_demo(out, cases=cases, seed=seed, months=months, as_of=_parse_date(as_of, "--as-of"))
+    for table, count in rows.items():
+        typer.echo(f"{table:<18} {count:>10}")
+    typer.echo(f"written to {out}")
+
 
 # ---- import / import-policeuk (owner: ingest) ----
 
 # ---- metrics (owner: metrics engine) ----
 
 # ---- users (owner: auth) ----
+from auth.commands import users_app  # noqa: E402  (the commands live with auth; registered here)
+
+app.add_typer(users_app, name="users")
 
 # ---- bootstrap (owner: foundation) ----
-DEMO_DIR = Path(__file__).resolve().parent / "var" / "demo"
+DEMO_DIR = Path(os.environ.get("VSD_DEMO_DIR") or Path(__file__).resolve().parent / "var" / "demo")
 POLICEUK_REFERENCE = Path(__file__).resolve().parent.parent / "shared" / "reference" / "policeuk_gwent"
 
 

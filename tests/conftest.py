@@ -63,10 +63,18 @@ def db_url(request, tmp_path):
         return
     url = request.getfixturevalue("postgres_database_url")
     yield url
+    _empty_postgres(url)
+
+
+def _empty_postgres(url: str) -> None:
+    """Empty every table and restart its sequences; DELETE on small tables is far faster than TRUNCATE."""
     engine = make_engine(url)
     with engine.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        sequences = conn.execute(text("SELECT sequence_name FROM information_schema.sequences")).scalars().all()
+        for sequence in sequences:
+            conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART WITH 1'))
     engine.dispose()
 
 

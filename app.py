@@ -1,0 +1,17 @@
+"""Router only: page config, the sign-in gate, navigation built from the user's roles, then the chosen page."""
+
+import streamlit as st
+
+from auth import gate
+from config.i18n import t
+from ui import navigation
+from ui.language import language_switch
+
+st.set_page_config(page_title=t("app.title"), page_icon=":material/shield_person:", layout="wide")
+
+scope = gate.require_user()
+language_switch(on_change=gate.remember_language)
+if scope is not None:
+    gate.account_panel()
+
+st.navigation(navigation.build(scope)).run()

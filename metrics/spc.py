@@ -1,0 +1,283 @@
+"""XmR statistical process control as NHS England's "Making Data Count": limits, special-cause rules, icons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+LIMIT = 2.66  # process limits: mean ± 2.66 × mean moving range (3 sigma)
+NEAR_LIMIT = 2 * LIMIT / 3  # two-sigma lines used by the two-in-three rule
+SCREEN = 3.267  # moving ranges at or above 3.267 × mean(mR) are outliers when screening
+RUN_LENGTH = 7  # points needed for a shift or a trend
+TRIAL_BELOW = 12  # fewer points than this give trial limits
+MIN_POINTS = 2  # fewer points than this give no chart
+# Comparisons against the mean and the limits allow this much relative rounding noise, so that a point that equals the
+# mean in exact arithmetic (say 0.75 among rates) counts as on the mean, and the result does not hang on float noise.
+RELATIVE_TOLERANCE = 1e-10
+
+RULES = ("outside_limits", "shift", "trend", "two_of_three")
+POLARITIES = ("up", "down", "neutral", "toward_zero")
+COLUMNS = [
+    "value",
+    "mean",
+    "lpl",
+    "upl",
+    "nlpl",
+    "nupl",
+    "mr",
+    "special_cause",
+    "rule",
+    "direction",
+    "variation",
+    "segment",
+    "trial_limits",
+]
+
+
+def average_moving_range(values, screen_outliers: bool = False) -> float:
+    """Mean moving range of a series without gaps; screening drops mR ≥ 3.267 × mean(mR) once and recomputes."""
+    mr = np.abs(np.diff(np.asarray(values, dtype=float)))
+    if mr.size == 0:
+        return float("nan")
+    amr = float(mr.mean())
+    if screen_outliers:
+        kept = mr[mr < SCREEN * amr]
+        # Every range equal (amr 0) keeps nothing under a strict "<"; the unscreened mean is then the answer.
+        amr = float(kept.mean()) if kept.size else amr
+    return amr
+
+
+def limits(values, screen_outliers: bool = False) -> dict[str, float]:
+    """Centre line and limits of one segment: mean, lpl, upl and the two-sigma lines nlpl, nupl."""
+    series = np.asarray(values, dtype=float)
+    mean = float(series.mean()) if series.size else float("nan")
+    amr = average_moving_range(series, screen_outliers)
+    return {
+        "mean": mean,
+        "lpl": mean - LIMIT * amr,
+        "upl": mean + LIMIT * amr,
+        "nlpl": mean - NEAR_LIMIT * amr,
+        "nupl": mean + NEAR_LIMIT * amr,
+        "amr": amr,
+    }
+
+
+def _tolerance(values: np.ndarray) -> float:
+    """Absolute comparison tolerance for a segment, scaled to the size of its values."""
+    return RELATIVE_TOLERANCE * max(1.0, float(np.max(np.abs(values))) if values.size else 1.0)
+
+
+def sides(values, mean: float, tolerance: float = 0.0) -> np.ndarray:
+    """+1 above the mean, −1 below, 0 on it (within tolerance)."""
+    delta = np.asarray(values, dtype=float) - mean
+    return np.where(delta > tolerance, 1, np.where(delta < -tolerance, -1, 0)).astype(int)
+
+
+def _runs(codes: np.ndarray):
+    """(start, stop, code) for each maximal run of equal non-zero codes; stop is exclusive."""
+    start = 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or codes[i] != codes[start]:
+            if codes[start] != 0:
+                yield start, i, int(codes[start])
+            start = i
+
+
+def shift_flags(side_codes, length: int = RUN_LENGTH) -> np.ndarray:
+    """Every point of a run of `length` or more consecutive points on one side of the mean (0 breaks a run)."""
+    codes = np.asarray(side_codes, dtype=int)
+    flags = np.zeros(len(codes), dtype=bool)
+    for start, stop, _ in _runs(codes):
+        if stop - start >= length:
+            flags[start:stop] = True
+    return flags
+
+
+def trend_flags(values, length: int = RUN_LENGTH) -> np.ndarray:
+    """+1/−1 on every point of a run of `length` or more points each strictly above/below the one before, else 0.
+
+    A 7-point trend has six rises: [1..7] qualifies, and an equal value ([1, 2, 3, 3, 4, 5, 6]) breaks it. A point that
+    ends one trend and starts the next (a peak) takes the direction of the later trend, as NHSRplotthedots does.
+    """
+    series = np.asarray(values, dtype=float)
+    flags = np.zeros(len(series), dtype=int)
+    if len(series) < 2:
+        return flags
+    steps = np.nan_to_num(np.sign(np.diff(series)), nan=0.0).astype(int)
+    for start, stop, code in _runs(steps):
+        # steps[start:stop] are the rises between points start .. stop, so the trend covers stop - start + 1 points.
+        if stop - start + 1 >= length:
+            flags[start : stop + 1] = code
+    return flags
+
+
+def two_in_three_flags(close, side_codes) -> np.ndarray:
+    """Points in a window of three consecutive points, all on one side of the mean, two or more of them `close`.
+
+    `close` marks points beyond the two-sigma lines. This is the window test of NHSRplotthedots: the middle point of
+    [close, not close, close] is in the window too; `xmr` flags only the close points of a qualifying window.
+    """
+    near = np.asarray(close, dtype=bool)
+    codes = np.asarray(side_codes, dtype=int)
+    flags = np.zeros(len(near), dtype=bool)
+    for start in range(len(near) - 2):
+        window = slice(start, start + 3)
+        if near[window].sum() >= 2 and abs(codes[window].sum()) == 3:
+            flags[window] = True
+    return flags
+
+
+def _segment_points(values: np.ndarray, screen_outliers: bool) -> dict[str, np.ndarray | float]:
+    """Limits, rule flags and special-cause direction for one segment of observed (non-NaN) values."""
+    n = len(values)
+    stats = limits(values, screen_outliers)
+    tol = _tolerance(values)
+    side = sides(values, stats["mean"], tol)
+    delta = values - stats["mean"]
+    outside = (delta > LIMIT * stats["amr"] + tol) | (delta < -LIMIT * stats["amr"] - tol)
+    # The 2023 rule: points beyond the process limits are also beyond two sigma.
+    close = (delta > NEAR_LIMIT * stats["amr"] + tol) | (delta < -NEAR_LIMIT * stats["amr"] - tol)
+    trend = trend_flags(values)
+    rules = {
+        "outside_limits": outside,
+        "shift": shift_flags(side),
+        "trend": trend != 0,
+        "two_of_three": two_in_three_flags(close, side) & close,
+    }
+    # Direction follows the rule NHSRplotthedots gives priority: outside limits, trend, two in three, shift.
+    direction = np.where(
+        rules["outside_limits"],
+        side,
+        np.where(rules["trend"], trend, np.where(rules["two_of_three"] | rules["shift"], side, 0)),
+    )
+    names = [",".join(rule for rule in RULES if rules[rule][i]) for i in range(n)]
+    mr = np.concatenate([[np.nan], np.abs(np.diff(values))]) if n else np.array([])
+    return {**stats, "names": names, "direction": direction.astype(int), "mr": mr}
+
+
+def _variation(direction: np.ndarray, polarity: str, mean: float) -> list[str]:
+    """common / improvement / concern / neutral for each point from its special-cause direction and the polarity."""
+    if polarity == "neutral":
+        return ["neutral" if d else "common" for d in direction]
+    if polarity == "toward_zero":
+        # A move toward zero improves; with the centre on zero any special cause moves away from it.
+        good = -1 if mean > 0 else 1 if mean < 0 else 0
+    else:
+        good = 1 if polarity == "up" else -1
+    return ["common" if d == 0 else "improvement" if d == good else "concern" for d in direction]
+
+
+def assurance(lpl: float, upl: float, target: float | None, polarity: str) -> str | None:
+    """pass, fail or hit_and_miss of the process limits against a target; None for neutral or without a target."""
+    if target is None or polarity == "neutral" or any(pd.isna(v) for v in (lpl, upl, target)):
+        return None
+    if polarity == "up":
+        return "pass" if target <= lpl else "fail" if target > upl else "hit_and_miss"
+    if polarity == "down":
+        return "pass" if target >= upl else "fail" if target < lpl else "hit_and_miss"
+    band = abs(target)  # toward_zero: the target is a band ±|target| around zero
+    if -band <= lpl and upl <= band:
+        return "pass"
+    return "fail" if lpl > band or upl < -band else "hit_and_miss"
+
+
+def variation_icon(special_cause: bool, variation: str, direction: int) -> str:
+    """The Making Data Count variation icon of one point: common_cause or <variation>_<high|low>."""
+    if not special_cause:
+        return "common_cause"
+    return f"{variation}_{'high' if direction > 0 else 'low'}"
+
+
+def _rebase_positions(index: pd.Index, rebase_at: Sequence | None) -> list[int]:
+    """Positions where a new segment starts, from positions or index labels (dates snap to the next point)."""
+    positions = set()
+    for item in rebase_at or []:
+        is_position = isinstance(item, (int, np.integer)) and not isinstance(item, bool)
+        if is_position and (isinstance(index, pd.RangeIndex) or item not in index):
+            positions.add(int(item))
+        elif item in index:
+            loc = index.get_loc(item)
+            if not isinstance(loc, (int, np.integer)):
+                raise ValueError(f"rebase label {item!r} is not unique in the index")
+            positions.add(int(loc))
+        elif index.is_monotonic_increasing:
+            # A configured rebase date between two points starts the segment at the first point after it.
+            positions.add(int(index.searchsorted(pd.Index([item]).astype(index.dtype)[0], side="left")))
+        else:
+            raise ValueError(f"cannot place rebase point {item!r} in the series index")
+    return sorted(p for p in positions if 0 < p < len(index))
+
+
+def _empty_frame(index: pd.Index, values: np.ndarray) -> pd.DataFrame:
+    """Per-point frame with no limits and no flags."""
+    n = len(values)
+    frame = pd.DataFrame(
+        {
+            "value": values,
+            **{column: np.full(n, np.nan) for column in ("mean", "lpl", "upl", "nlpl", "nupl", "mr")},
+            "special_cause": np.zeros(n, dtype=bool),
+            "rule": [""] * n,
+            "direction": np.zeros(n, dtype=int),
+            "variation": ["common"] * n,
+            "segment": np.zeros(n, dtype=int),
+            "trial_limits": np.ones(n, dtype=bool),
+        },
+        index=index,
+    )
+    return frame[COLUMNS]
+
+
+def xmr(
+    values,
+    *,
+    screen_outliers: bool = False,
+    polarity: str = "up",
+    target: float | None = None,
+    rebase_at: Sequence | None = None,
+) -> pd.DataFrame:
+    """XmR chart: one row per point with limits, special-cause flags and variation; icons in .attrs.
+
+    NaN values (suppressed months) are left out of the limits and the rules (the rules run over the plotted points)
+    and their rows carry no flag. `rebase_at` lists positions or index labels where a new segment, with its own
+    limits, starts. attrs: assurance (pass/fail/hit_and_miss/None), trial_limits (latest segment under 12 points),
+    variation_icon (latest point; None when it is missing or there is no chart), has_chart.
+    """
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
+    index = series.index
+    data = series.to_numpy(dtype=float, na_value=np.nan)
+    frame = _empty_frame(index, data)
+    starts = [0, *_rebase_positions(index, rebase_at), len(data)]
+    segment = np.zeros(len(data), dtype=int)
+    latest = {"lpl": np.nan, "upl": np.nan, "points": 0}
+    columns = {name: frame.columns.get_loc(name) for name in COLUMNS}
+    for number, (begin, end) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
+        segment[begin:end] = number
+        positions = begin + np.flatnonzero(~np.isnan(data[begin:end]))
+        frame.iloc[begin:end, columns["trial_limits"]] = len(positions) < TRIAL_BELOW
+        latest = {"lpl": np.nan, "upl": np.nan, "points": len(positions)}
+        if len(positions) < MIN_POINTS:
+            continue
+        result = _segment_points(data[positions], screen_outliers)
+        for name in ("mean", "lpl", "upl", "nlpl", "nupl"):
+            frame.iloc[begin:end, columns[name]] = result[name]
+        frame.iloc[positions, columns["mr"]] = result["mr"]
+        frame.iloc[positions, columns["rule"]] = result["names"]
+        frame.iloc[positions, columns["direction"]] = result["direction"]
+        frame.iloc[positions, columns["special_cause"]] = result["direction"] != 0
+        frame.iloc[positions, columns["variation"]] = _variation(result["direction"], polarity, result["mean"])
+        latest = {"lpl": result["lpl"], "upl": result["upl"], "points": len(positions)}
+    frame["segment"] = segment
+    has_chart = latest["points"] >= MIN_POINTS
+    last = frame.iloc[-1] if len(frame) else None
+    icon = None
+    if has_chart and last is not None and not np.isnan(last["value"]):
+        icon = variation_icon(bool(last["special_cause"]), last["variation"], int(last["direction"]))
+    frame.attrs["has_chart"] = bool(has_chart)
+    frame.attrs["trial_limits"] = bool(latest["points"] < TRIAL_BELOW)
+    frame.attrs["assurance"] = assurance(latest["lpl"], latest["upl"], target, polarity) if has_chart else None
+    frame.attrs["variation_icon"] = icon
+    return frame

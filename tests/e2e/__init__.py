@@ -1,0 +1,1 @@
+"""Browser tests: Playwright driving Debian's Chromium against `streamlit run` on a seeded database."""
