@@ -52,6 +52,48 @@ def demo(
 
 
 # ---- import / import-policeuk (owner: ingest) ----
+def _loader_name() -> str:
+    """Who is loading from the command line (recorded in `loads.loaded_by`)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _finish_loads(results) -> None:
+    """Print the load report; exit non-zero with it on standard error unless every file loaded."""
+    from data.ingest import format_report
+
+    if results and all(r.ok for r in results):
+        typer.echo(format_report(results))
+        return
+    typer.echo(format_report(results), err=True)
+    raise typer.Exit(1)
+
+
+@app.command("import")
+def import_files(
+    paths: list[Path] = typer.Argument(..., help="<table>.csv / <table>.xlsx files, workbooks, or directories."),
+    as_of: str | None = typer.Option(None, "--as-of", help="As-of date of the extract, YYYY-MM-DD."),
+) -> None:
+    """Validate and load contract files in dependency order, each file in its own transaction."""
+    from data.ingest import import_paths
+
+    as_of_date = _parse_date(as_of, "--as-of")
+    _finish_loads(import_paths(make_engine(), paths, as_of=as_of_date, loaded_by=_loader_name()))
+
+
+@app.command("import-policeuk")
+def import_policeuk_files(
+    paths: list[Path] = typer.Argument(..., help="police.uk street/outcomes CSV files, or directories of them."),
+) -> None:
+    """Load police.uk street and outcomes files; each replaces its month's rows for its force."""
+    from data.policeuk import import_policeuk
+
+    _finish_loads(import_policeuk(make_engine(), paths, loaded_by=_loader_name()))
+
 
 # ---- metrics (owner: metrics engine) ----
 
@@ -59,6 +101,23 @@ def demo(
 from auth.commands import users_app  # noqa: E402  (the commands live with auth; registered here)
 
 app.add_typer(users_app, name="users")
+
+# ---- export / verify-pack (owner: reports) ----
+@app.command("verify-pack")
+def verify_pack_command(
+    pack: Path = typer.Argument(..., help="An evidence pack zip, or the folder it was unpacked into."),
+    manifest_sha256: str | None = typer.Option(
+        None, "--manifest-sha256", help="The manifest hash the audit log recorded at export, to prove the manifest."
+    ),
+) -> None:
+    """Re-compute every file's SHA-256 against the pack's manifest; exit 1 naming any changed, missing or extra file."""
+    from reports.manifest import verify_pack
+
+    result = verify_pack(pack, expected_manifest_sha256=manifest_sha256)
+    typer.echo(result.summary(), err=not result.ok)
+    if not result.ok:
+        raise typer.Exit(1)
+
 
 # ---- bootstrap (owner: foundation) ----
 DEMO_DIR = Path(os.environ.get("VSD_DEMO_DIR") or Path(__file__).resolve().parent / "var" / "demo")

@@ -21,11 +21,6 @@ def day(date: dt.date) -> int:
     return (date - EPOCH).days
 
 
-def date_of(day_number: int) -> dt.date:
-    """Date of an epoch day number."""
-    return EPOCH + dt.timedelta(days=int(day_number))
-
-
 class WorkingDays:
     """Working days (Monday–Friday less England & Wales bank holidays, Wales subdivision) as in METRICS.md §1."""
 
@@ -56,12 +51,6 @@ def choose(rng: np.random.Generator, n: int, probs: Sequence[float]) -> np.ndarr
 def lognormal_days(rng: np.random.Generator, median: np.ndarray | float, sigma: float, n: int) -> np.ndarray:
     """Whole days from a lognormal with the given median (a long right tail, as durations have)."""
     return np.floor(np.asarray(median) * np.exp(sigma * rng.standard_normal(n))).astype(np.int64)
-
-
-def clip_null(days: np.ndarray, as_of: int, keep: np.ndarray | None = None) -> np.ndarray:
-    """Null out dates after the as-of date (and where keep is False)."""
-    out = np.where(days > as_of, DNULL, days)
-    return out if keep is None else np.where(keep, out, DNULL)
 
 
 # ---------------------------------------------------------------- Arrow columns (written as CSV by pyarrow)
@@ -97,11 +86,6 @@ def bool_col(values: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
 def int_col(values: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
     """An integer column, null where null is True."""
     return pa.array(np.asarray(values, dtype=np.int64), type=pa.int64(), mask=null)
-
-
-def text_col(values: Sequence[str | None]) -> pa.Array:
-    """A free-text column (small tables only)."""
-    return pa.array(list(values), type=pa.string())
 
 
 def width_for(count: int, minimum: int) -> int:

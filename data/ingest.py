@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from data import ingest_write
-from data.ingest_check import ERROR_COLUMNS, ReferenceIndex, SeenKeys, parse_chunk, schema_errors
+from data.ingest_check import ERROR_COLUMNS, ReferenceIndex, SeenKeys, check_chunk
 from data.ingest_read import Source, SourceError, discover, header_errors, sha256_of, sources_of_file
 from data.ingest_report import MAX_ERRORS, LoadResult, RowError, errors_frame, format_report
 from data.models import CONTRACT_TABLES, Load
@@ -129,8 +129,8 @@ def load_source(
     present = [c for c in spec.column_names if c in header]
     try:
         with engine.connect() as conn:
-            _begin(conn)
-            result.load_id = _record(conn, result, "loaded", loaded_by, fixed_as_of)
+            begin_write(conn)
+            result.load_id = record_load(conn, result, "loaded", loaded_by, fixed_as_of)
             writer = ingest_write.make_writer(conn, spec, result.load_id)
             try:
                 errors, period_max = _check_and_write(conn, spec, source, present, chunk_rows, writer)
@@ -164,7 +164,7 @@ def load_source(
         result.load_id, result.ok, result.outcome = None, False, "failed"
         result.rows_inserted = result.rows_updated = 0
         result.message = f"failed while loading ({type(exc).__name__}: {exc}); nothing from the file was stored"
-        result.load_id = _record_alone(engine, result, "failed", loaded_by, fixed_as_of)
+        result.load_id = record_load_alone(engine, result, "failed", loaded_by, fixed_as_of)
         return result
 
 
@@ -197,25 +197,31 @@ def _check_and_write(
     errors = _Errors(source.file_name)
     refs = {
         ref.column: ReferenceIndex(
-            conn, ref.table, ref.key, tuple(c for c in VICTIM_COLUMNS if c in spec.fill_from_victim)
-            if ref.table == "victims" else (),
+            conn,
+            ref.table,
+            ref.key,
+            tuple(c for c in VICTIM_COLUMNS if c in spec.fill_from_victim) if ref.table == "victims" else (),
         )  # fmt: skip
         for ref in spec.references
     }
     seen = SeenKeys()
     period_max: pd.Timestamp | None = None
     for raw in source.chunks(present, chunk_rows):
-        for missing in (c for c in spec.column_names if c not in raw.columns):
-            raw[missing] = ""
-        checked = parse_chunk(spec, raw)
-        found = [checked.errors, schema_errors(spec, checked, raw)]
+        checked = check_chunk(spec, raw)
+        found = [checked.errors]
         key = checked.typed[spec.key]
         repeated = seen.repeated(key)
         if repeated.any():
             rows = raw.index[repeated.to_numpy()]
             found.append(
-                pd.DataFrame({"row": rows, "column": spec.key, "value": raw.loc[rows, spec.key].to_numpy(),
-                              "rule": f"duplicate {spec.key}"})  # fmt: skip
+                pd.DataFrame(
+                    {
+                        "row": rows,
+                        "column": spec.key,
+                        "value": raw.loc[rows, spec.key].to_numpy(),
+                        "rule": f"duplicate {spec.key}",
+                    }
+                )  # fmt: skip
             )
         for column, ref in refs.items():
             missing_refs, pos = ref.missing_errors(checked.typed[column], raw, column)
@@ -254,7 +260,7 @@ def _capped(day: dt.date | None) -> dt.date | None:
     return None if day is None else min(day, dt.date.today())
 
 
-def _begin(conn: Connection) -> None:
+def begin_write(conn: Connection) -> None:
     """Open the load's transaction; on SQLite take the write lock now so no other writer interleaves."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -262,7 +268,7 @@ def _begin(conn: Connection) -> None:
         conn.begin()
 
 
-def _record(
+def record_load(
     conn: Connection,
     result: LoadResult,
     outcome: str,
@@ -291,10 +297,10 @@ def _record(
     return row.scalar_one()
 
 
-def _record_alone(engine: Engine, result: LoadResult, outcome: str, loaded_by: str, as_of, error_count=0) -> int:
+def record_load_alone(engine: Engine, result: LoadResult, outcome: str, loaded_by: str, as_of, error_count=0) -> int:
     """Record a rejected or failed load in its own transaction (after the load's own was rolled back)."""
     with engine.begin() as conn:
-        return _record(conn, result, outcome, loaded_by, as_of, error_count)
+        return record_load(conn, result, outcome, loaded_by, as_of, error_count)
 
 
 def _reject(
@@ -315,12 +321,13 @@ def _reject(
     if forbidden:
         names = ", ".join(f"'{e.column}'" for e in forbidden)
         result.message = (
-            f"rejected: personal data column {names} is not allowed (the dashboard must never hold names, addresses, "
+            f"personal data column {names} is not allowed (the dashboard must never hold names, addresses, "
             "dates of birth, contact details or NHS/NI numbers); nothing from the file was stored"
         )
     else:
-        result.message = f"rejected: {result.error_count} errors; nothing from the file was stored"
-    result.load_id = _record_alone(engine, result, "rejected", loaded_by, as_of, result.error_count)
+        noun = "error" if result.error_count == 1 else "errors"
+        result.message = f"{result.error_count} {noun} found; nothing from the file was stored"
+    result.load_id = record_load_alone(engine, result, "rejected", loaded_by, as_of, result.error_count)
     return result
 
 

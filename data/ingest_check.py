@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from data.schemas import TableSpec, pandera_schema
@@ -107,47 +109,87 @@ def schema_errors(spec: TableSpec, checked: Checked, raw: pd.DataFrame) -> pd.Da
     return found.loc[keep, ERROR_COLUMNS]
 
 
-class SeenKeys:
-    """Keys of earlier chunks of one file, kept as sorted 64-bit hashes so 9M keys cost 72 MB, not gigabytes.
+def check_chunk(spec: TableSpec, raw: pd.DataFrame) -> Checked:
+    """Parse and check one chunk against the contract (no database): `errors` holds every problem found."""
+    for missing in (c for c in spec.column_names if c not in raw.columns):
+        raw[missing] = ""
+    checked = parse_chunk(spec, raw)
+    checked.errors = _concat([checked.errors, schema_errors(spec, checked, raw)])
+    return checked
 
-    A hash collision between two different keys (about 1 in 10^5 for a 9M-row file) would report a false duplicate;
-    it can never let a real duplicate through.
+
+class SeenKeys:
+    """Keys of earlier chunks of one file, to find a key repeated across chunks.
+
+    Extracts usually list keys in ascending order: while every chunk's keys rise strictly above the previous chunk's,
+    no key can repeat and only the chunks' key arrays are kept (no hashing). Otherwise the keys are kept as sorted
+    64-bit hashes (9M keys cost 72 MB, not gigabytes). A hash collision between two different keys (about 1 in
+    10^5 for a 9M-row file) would report a false duplicate; it can never let a real duplicate through.
     """
 
     def __init__(self) -> None:
+        self._ascending: list[pyarrow.Array] | None = []
+        self._last: str | None = None
         self._sorted = np.empty(0, dtype=np.uint64)
 
     def repeated(self, keys: pd.Series) -> pd.Series:
         """True where a (non-null) key already appeared in an earlier chunk; then remember this chunk's keys."""
         given = keys.notna().to_numpy()
-        hashes = pd.util.hash_array(keys[given].to_numpy(dtype=object))
+        values = keys[given].astype("str")
+        arrow = pyarrow.array(values)
+        if self._ascending is not None:
+            rising = len(arrow) < 2 or pc.all(pc.greater(arrow[1:], arrow[:-1])).as_py()
+            above = self._last is None or len(arrow) == 0 or arrow[0].as_py() > self._last
+            if rising and above:
+                self._ascending.append(arrow)
+                self._last = arrow[-1].as_py() if len(arrow) else self._last
+                return pd.Series(False, index=keys.index)
+            for earlier in self._ascending:  # out of order: from now on, remember hashes
+                self._remember(self._hash(earlier.to_numpy(zero_copy_only=False)))
+            self._ascending = None
+        hashes = self._hash(arrow.to_numpy(zero_copy_only=False))
         hit = np.zeros(len(keys), dtype=bool)
         if len(self._sorted) and len(hashes):
-            pos = np.minimum(np.searchsorted(self._sorted, hashes), len(self._sorted) - 1)
-            hit[given] = self._sorted[pos] == hashes
-        # Both parts are sorted: the stable sort (timsort) merges the two runs in linear time.
-        self._sorted = np.sort(np.concatenate([self._sorted, np.unique(hashes)]), kind="stable")
+            order = np.argsort(hashes, kind="stable")  # sorted needles: searchsorted walks the array once
+            pos = np.minimum(np.searchsorted(self._sorted, hashes[order]), len(self._sorted) - 1)
+            found = np.empty(len(hashes), dtype=bool)
+            found[order] = self._sorted[pos] == hashes[order]
+            hit[given] = found
+        self._remember(hashes)
         return pd.Series(hit, index=keys.index)
+
+    @staticmethod
+    def _hash(values: np.ndarray) -> np.ndarray:
+        """64-bit hashes of key strings."""
+        return pd.util.hash_array(np.asarray(values, dtype=object), categorize=False)
+
+    def _remember(self, hashes: np.ndarray) -> None:
+        """Merge hashes into the sorted array (both sorted: the stable sort, timsort, merges the runs linearly)."""
+        self._sorted = np.sort(np.concatenate([self._sorted, np.sort(hashes)]), kind="stable")
 
 
 class ReferenceIndex:
-    """The keys of a referenced table, read once per load, with optional columns to fill rows from (e.g. victim unit)."""
+    """The keys of a referenced table, read once per load, with columns to fill rows from (e.g. the victim unit)."""
 
     def __init__(self, conn: Connection, table: str, key: str, extra: tuple[str, ...] = ()):
         self.table, self.key = table, key
         cols = ", ".join((key, *extra))
-        cursor = conn.exec_driver_sql(f"SELECT {cols} FROM {table}")  # noqa: S608 (names come from the specs)
+        # The raw DBAPI cursor: SQLAlchemy Row objects cost more than the fetch itself for a million keys.
+        cursor = conn.connection.dbapi_connection.cursor()
+        cursor.execute(f"SELECT {cols} FROM {table}")  # noqa: S608 (names come from the specs)
         parts = []
         while batch := cursor.fetchmany(200_000):
             part = pd.DataFrame(batch, columns=[key, *extra], dtype=object)
             for name in extra:
                 part[name] = part[name].astype("category")
             parts.append(part)
+        cursor.close()
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[key, *extra], dtype=object)
         for name in extra:
             frame[name] = frame[name].astype(object).astype("category")
         self.index = pd.Index(frame[key].to_numpy(dtype=object), dtype=object)
-        self.extra = frame[list(extra)]
+        # Object arrays built once: a per-chunk conversion of a million-row column would cost more than the lookup.
+        self.extra = {name: frame[name].to_numpy(dtype=object) for name in extra}
 
     def positions(self, values: pd.Series) -> np.ndarray:
         """Position of each value in the referenced keys, -1 when absent (nulls are -1 too)."""
@@ -167,9 +209,9 @@ class ReferenceIndex:
         if not found.any():
             return
         for name in columns:
-            if name not in self.extra.columns:
+            if name not in self.extra:
                 continue
-            source = pd.Series(pd.NA, index=values.index, dtype=object)
-            source[found] = self.extra[name].to_numpy(dtype=object)[pos[found]]
+            source = pd.Series(None, index=values.index, dtype=object)
+            source[found] = self.extra[name][pos[found]]
             current = values[name]
             values[name] = current.where(current.notna(), source).astype(object)

@@ -1,0 +1,166 @@
+"""The load history and the freshness of each source, read with SQLAlchemy Core into DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from data.models import Base, Load
+
+LOADS = Load.__table__
+STALE_AFTER_MONTHS = 2  # a monthly source whose latest data month is more than this behind the as-of month is stale
+
+HISTORY_COLUMNS = [
+    "load_id",
+    "loaded_at",
+    "loaded_by",
+    "table_name",
+    "file_name",
+    "sha256",
+    "rows_inserted",
+    "rows_updated",
+    "outcome",
+    "as_of_date",
+    "error_count",
+    "message",
+]
+FRESHNESS_COLUMNS = [
+    "table_name",
+    "latest_load_at",
+    "load_as_of",
+    "latest_period",
+    "rows",
+    "months_behind",
+    "status",
+]
+
+
+@dataclass(frozen=True)
+class SourcePeriod:
+    """A source table and the column that dates its records (`monthly`: a feed expected every month)."""
+
+    table: str
+    column: str
+    monthly: bool = True
+    is_month_text: bool = False  # police.uk keeps its month as 'YYYY-MM' text
+
+
+# The column each source is dated by. Witnesses use charge_date, not trial_date: listed trials lie in the future and
+# would make the caseload look fresh for ever. Recommendations (published a few times a year) and actions (edited in
+# the app after the first load) are registers, not monthly feeds, so an old latest date there is not a missed extract.
+SOURCES: tuple[SourcePeriod, ...] = (
+    SourcePeriod("victims", "reported_date"),
+    SourcePeriod("entitlements", "trigger_date"),
+    SourcePeriod("referrals", "referral_date"),
+    SourcePeriod("witnesses", "charge_date"),
+    SourcePeriod("special_measures", "identified_date"),
+    SourcePeriod("survey_responses", "survey_date"),
+    SourcePeriod("engagement_events", "event_date"),
+    SourcePeriod("feedback_items", "received_date"),
+    SourcePeriod("recommendations", "published_date", monthly=False),
+    SourcePeriod("actions", "created_date", monthly=False),
+    SourcePeriod("policeuk_street", "file_month", is_month_text=True),
+    SourcePeriod("policeuk_outcomes", "file_month", is_month_text=True),
+)
+
+
+def load_history(engine: Engine, limit: int | None = None) -> pd.DataFrame:
+    """Every recorded load (or the latest `limit`), newest first; loaded_at is naive UTC as stored."""
+    query = select(*(LOADS.c[name] for name in HISTORY_COLUMNS)).order_by(
+        LOADS.c.loaded_at.desc(), LOADS.c.load_id.desc()
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=HISTORY_COLUMNS)
+    for name in ("load_id", "rows_inserted", "rows_updated", "error_count"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def latest_loads(engine: Engine) -> dict[str, tuple[dt.datetime, dt.date | None]]:
+    """Per table: (loaded_at, as-of date) of its latest successful load."""
+    latest = (
+        select(LOADS.c.table_name, func.max(LOADS.c.load_id).label("load_id"))
+        .where(LOADS.c.outcome == "loaded")
+        .group_by(LOADS.c.table_name)
+        .subquery()
+    )
+    query = select(LOADS.c.table_name, LOADS.c.loaded_at, LOADS.c.as_of_date).join(
+        latest, LOADS.c.load_id == latest.c.load_id
+    )
+    with engine.connect() as conn:
+        return {name: (at, as_of) for name, at, as_of in conn.execute(query)}
+
+
+def _period_date(value, is_month_text: bool) -> dt.date | None:
+    """The latest period as a date (a police.uk 'YYYY-MM' becomes the first of that month)."""
+    if value is None:
+        return None
+    if is_month_text:
+        year, month = str(value)[:7].split("-")
+        return dt.date(int(year), int(month), 1)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def table_extents(engine: Engine) -> dict[str, tuple[dt.date | None, int]]:
+    """Per source table: (latest period date, row count)."""
+    extents: dict[str, tuple[dt.date | None, int]] = {}
+    with engine.connect() as conn:
+        for source in SOURCES:
+            table = Base.metadata.tables[source.table]
+            latest, rows = conn.execute(select(func.max(table.c[source.column]), func.count()).select_from(table)).one()
+            extents[source.table] = (_period_date(latest, source.is_month_text), int(rows))
+    return extents
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from the month of `earlier` to the month of `later` (same month = 0)."""
+    return (later.year * 12 + later.month) - (earlier.year * 12 + earlier.month)
+
+
+def freshness_status(
+    latest_period: dt.date | None,
+    as_of: dt.date | None,
+    rows: int,
+    monthly: bool = True,
+    stale_after: int = STALE_AFTER_MONTHS,
+) -> str:
+    """empty (no rows), register (not a monthly feed), unknown (no as-of date), stale, or current."""
+    if rows == 0 or latest_period is None:
+        return "empty"
+    if not monthly:
+        return "register"
+    if as_of is None:
+        return "unknown"
+    return "stale" if months_between(latest_period, as_of) > stale_after else "current"
+
+
+def freshness(engine: Engine, as_of: dt.date | None) -> pd.DataFrame:
+    """One row per source: latest successful load and its as-of date, latest data date, rows, months behind, status."""
+    loads = latest_loads(engine)
+    extents = table_extents(engine)
+    records = []
+    for source in SOURCES:
+        loaded_at, load_as_of = loads.get(source.table, (None, None))
+        latest, rows = extents[source.table]
+        behind = months_between(latest, as_of) if latest is not None and as_of is not None else None
+        records.append(
+            (
+                source.table,
+                loaded_at,
+                load_as_of,
+                latest,
+                rows,
+                behind,
+                freshness_status(latest, as_of, rows, source.monthly),
+            )
+        )
+    frame = pd.DataFrame(records, columns=FRESHNESS_COLUMNS)
+    frame["rows"] = frame["rows"].astype("Int64")
+    frame["months_behind"] = frame["months_behind"].astype("Int64")
+    return frame

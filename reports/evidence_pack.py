@@ -1,0 +1,97 @@
+"""The evidence pack: metrics.xlsx, board_pack.pdf, charts, case extracts, audit.csv, README.txt and manifest.json
+in one zip, every file hashed in the manifest so the pack can be verified later."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from reports.board_pack import render_board_pack
+from reports.evidence_workbook import build_metrics_workbook
+from reports.inputs import Prepared, ReportInputs, prepare
+from reports.manifest import MANIFEST_NAME, build_manifest, manifest_bytes, sha256_hex
+from reports.readme import readme_text
+from reports.safety import csv_bytes
+
+# Already-compressed formats are stored; text is deflated.
+STORED_SUFFIXES = (".xlsx", ".png", ".pdf")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    """A built pack: the zip bytes and hash, and the manifest with the hash the audit log should record."""
+
+    data: bytes
+    sha256: str
+    manifest: dict
+    manifest_sha256: str
+    file_name: str
+
+
+def _safe_part(text: str) -> str:
+    """One path segment safe in any file system and zip reader."""
+    cleaned = _UNSAFE.sub("_", str(text)).strip(".")
+    return cleaned or "_"
+
+
+def pack_files(prepared: Prepared) -> dict[str, bytes]:
+    """Every file of the pack except manifest.json, by its path inside the zip."""
+    inputs = prepared.inputs
+    files: dict[str, bytes] = {"metrics.xlsx": build_metrics_workbook(prepared)}
+    files["board_pack.pdf"] = render_board_pack(prepared)
+    for key, png in sorted(inputs.charts.items()):
+        files["charts/" + "/".join(_safe_part(part) for part in key.split("/")) + ".png"] = png
+    for name, frame in sorted(inputs.case_extracts.items()):
+        files[f"cases/{_safe_part(name)}.csv"] = csv_bytes(frame)
+    if inputs.audit is not None:
+        files["audit.csv"] = csv_bytes(inputs.audit)
+    files["README.txt"] = readme_text(prepared, list(files)).encode("utf-8")
+    return files
+
+
+def _zip(files: dict[str, bytes], when: dt.datetime) -> bytes:
+    """A zip of the files with a fixed timestamp, so equal inputs give an equal zip."""
+    stamp = when.astimezone(dt.UTC).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def build_evidence_pack(inputs: ReportInputs) -> EvidencePack:
+    """Build the evidence pack zip; record `manifest_sha256` and `sha256` in the audit log."""
+    prepared = prepare(inputs)
+    inputs = prepared.inputs
+    files = pack_files(prepared)
+    manifest = build_manifest(
+        files,
+        as_of=inputs.as_of,
+        period=(inputs.period_start, inputs.period_end),
+        portfolios=list(inputs.portfolios),
+        publication=inputs.publication,
+        lang=inputs.lang,
+        catalogue_version=inputs.catalogue_version,
+        exported_by=inputs.exported_by,
+        exported_at=prepared.exported_at,
+        loads=inputs.loads,
+        app_version_text=inputs.app_version,
+    )
+    raw = manifest_bytes(manifest)
+    data = _zip({**files, MANIFEST_NAME: raw}, prepared.exported_at)
+    stamp = prepared.exported_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kind = "publication" if inputs.publication else "evidence"
+    return EvidencePack(
+        data=data,
+        sha256=sha256_hex(data),
+        manifest=manifest,
+        manifest_sha256=sha256_hex(raw),
+        file_name=f"{kind}_pack_{inputs.as_of.isoformat()}_{stamp}.zip",
+    )

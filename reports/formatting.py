@@ -1,0 +1,143 @@
+"""Display text shared by the PDF and the workbook: values by unit, RAG and SPC words with symbols, areas."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from charts.icons import assurance_icon, icon_text, rag_icon, variation_icon
+from config.i18n import format_number, format_percent
+from reports.labels import LABELS, label, translator
+
+UNITS = ("proportion", "percentage_points", "count", "number")
+AREAS = ("VCOP", "SAT", "WCU", "SM", "CG", "SE", "ATT", "HM", "ACT", "WL", "PUB")
+PUBLIC_DATA_PREFIX = "PUB_"
+
+
+def blank(value) -> bool:
+    """None, NaN, NaT and pd.NA."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def area_of(metric_id: str) -> str:
+    """The catalogue area of a measure from its id prefix (VCOP_R4_REFERRAL -> VCOP); OTHER when unknown."""
+    prefix = str(metric_id).split("_", 1)[0]
+    return prefix if prefix in AREAS else "OTHER"
+
+
+def unit_lookup(definitions: pd.DataFrame | None) -> dict[str, str]:
+    """metric_id -> unit from the definitions' optional `unit` column."""
+    if definitions is None or "unit" not in definitions.columns:
+        return {}
+    return {m: u for m, u in zip(definitions["metric_id"], definitions["unit"], strict=True) if u in UNITS}
+
+
+def metric_units(definitions: pd.DataFrame | None, frames) -> dict[str, str]:
+    """metric_id -> unit: the catalogue's `unit` when given, else a proportion for a measure with a denominator."""
+    units = unit_lookup(definitions)
+    for frame in frames:
+        if frame is None or frame.empty or not {"metric_id", "denominator"} <= set(frame.columns):
+            continue
+        with_base = frame.loc[frame["denominator"].map(lambda v: not blank(v)), "metric_id"]
+        for metric in with_base.unique():
+            units.setdefault(metric, "proportion")
+    return units
+
+
+def units_for(frame: pd.DataFrame, units: dict[str, str]) -> list[str]:
+    """Per-row unit: the catalogue's when given, else a proportion when the row has a denominator, else a number."""
+    denominators = frame["denominator"] if "denominator" in frame.columns else pd.Series([None] * len(frame))
+    return [
+        units.get(metric) or ("number" if blank(denominator) else "proportion")
+        for metric, denominator in zip(frame["metric_id"], denominators, strict=True)
+    ]
+
+
+def format_value(value, unit: str, lang: str) -> str:
+    """A value for reading: 81.2%, +3.5 pp, 1,234 or 12.5; a dash when blank."""
+    if blank(value):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if unit == "proportion":
+        return format_percent(float(value), lang)
+    if unit == "percentage_points":
+        return f"{float(value) * 100:+.1f} pp"
+    decimals = 0 if unit == "count" or float(value).is_integer() else 1
+    return format_number(float(value), lang, decimals=decimals)
+
+
+def format_count(value, lang: str) -> str:
+    """A count (numerator or denominator), or its publication label such as "<5" or "[c]"."""
+    if blank(value):
+        return "–"
+    if isinstance(value, str):
+        return value
+    return format_number(float(value), lang, decimals=0 if float(value).is_integer() else 1)
+
+
+def format_change(value, significant, unit: str, lang: str) -> str:
+    """Change against the previous period with its significance in words: "+3.5 pp (significant)"."""
+    if blank(value):
+        return "–"
+    if unit == "proportion":
+        text = f"{float(value) * 100:+.1f} pp"
+    else:
+        text = f"{float(value):+,.1f}"
+    if blank(significant):
+        return text
+    word = label("report.significant" if bool(significant) else "report.not_significant", lang)
+    return f"{text} ({word})"
+
+
+def rag_text(value, lang: str) -> str:
+    """Symbol and word for a RAG status: "✓ Green", "! Amber", "✗ Red", "– No rating"."""
+    return icon_text(rag_icon(None if blank(value) else value), translator(lang))
+
+
+def variation_text(value, lang: str) -> str:
+    """Symbol and words for a scorecard variation icon key (e.g. "▲ Special cause improvement (high)")."""
+    icon = variation_icon(None if blank(value) else value)
+    return icon_text(icon, translator(lang)) if icon else label("spc.no_chart", lang)
+
+
+def assurance_text(value, lang: str) -> str:
+    """Symbol and words for an assurance result (pass, fail, hit_and_miss)."""
+    icon = assurance_icon(None if blank(value) else value)
+    return icon_text(icon, translator(lang)) if icon else label("spc.assurance.none", lang)
+
+
+def point_variation_text(value, lang: str) -> str | None:
+    """A month's SPC result in words (common, improvement, concern, neutral); None when blank."""
+    if blank(value):
+        return None
+    key = f"spc.point.{value}"
+    return label(key, lang) if key in LABELS["en"] else str(value)
+
+
+def rule_text(value, lang: str) -> str | None:
+    """Comma-separated special-cause rule codes in words; None when there is none."""
+    if blank(value) or not str(value).strip():
+        return None
+    names = [part.strip() for part in str(value).split(",") if part.strip()]
+    return "; ".join(label(f"spc.rules.{n}", lang) if f"spc.rules.{n}" in LABELS["en"] else n for n in names)
+
+
+def yes_no(value, lang: str) -> str | None:
+    """Yes/No (Ie/Na) for a boolean cell; None when blank."""
+    if blank(value):
+        return None
+    if isinstance(value, str):
+        value = value.strip().lower() in {"true", "1", "yes", "y"}
+    return label("report.yes" if bool(value) else "report.no", lang)
+
+
+def has_public_data(metric_rows: pd.DataFrame, scorecards) -> bool:
+    """True when police.uk measures (PUB_*) are in the export, which then carries the OGL attribution."""
+    ids = list(metric_rows.get("metric_id", pd.Series(dtype=object)))
+    for frame in scorecards.values():
+        ids += list(frame.get("metric_id", pd.Series(dtype=object)))
+    return any(str(metric).startswith(PUBLIC_DATA_PREFIX) for metric in ids)
