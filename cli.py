@@ -102,6 +102,7 @@ from auth.commands import users_app  # noqa: E402  (the commands live with auth;
 
 app.add_typer(users_app, name="users")
 
+
 # ---- export / verify-pack (owner: reports) ----
 @app.command("verify-pack")
 def verify_pack_command(

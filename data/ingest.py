@@ -31,7 +31,6 @@ __all__ = [
 CHUNK_ROWS = 200_000  # rows read, checked and written at a time: bounded memory whatever the file size
 AS_OF_FILE = "as_of.txt"
 LOADS = Load.__table__
-VICTIM_COLUMNS = ("unit", "age_band", "sex", "ethnicity", "disability", "area", "offence_group")
 
 
 # ---------------------------------------------------------------- public entry points
@@ -141,6 +140,7 @@ def load_source(
                 result.load_id = None
                 return _reject(engine, result, errors.listed, loaded_by, fixed_as_of or _capped(period_max),
                                errors.error_count)  # fmt: skip
+            ingest_write.fill_from_victims(conn, spec, result.load_id)
             result.as_of = fixed_as_of or _capped(period_max)
             result.rows_inserted, result.rows_updated = writer.rows_inserted, writer.rows_updated
             result.ok, result.outcome = True, "loaded"
@@ -195,15 +195,7 @@ def _check_and_write(
 ) -> tuple[_Errors, dt.date | None]:
     """Check every chunk; write chunks while the file is still clean, keep checking (not writing) after an error."""
     errors = _Errors(source.file_name)
-    refs = {
-        ref.column: ReferenceIndex(
-            conn,
-            ref.table,
-            ref.key,
-            tuple(c for c in VICTIM_COLUMNS if c in spec.fill_from_victim) if ref.table == "victims" else (),
-        )  # fmt: skip
-        for ref in spec.references
-    }
+    refs = {ref.column: ReferenceIndex(conn, ref.table, ref.key) for ref in spec.references}
     seen = SeenKeys()
     period_max: pd.Timestamp | None = None
     for raw in source.chunks(present, chunk_rows):
@@ -224,10 +216,7 @@ def _check_and_write(
                 )  # fmt: skip
             )
         for column, ref in refs.items():
-            missing_refs, pos = ref.missing_errors(checked.typed[column], raw, column)
-            found.append(missing_refs)
-            if spec.fill_from_victim and ref.table == "victims":
-                ref.fill(checked.values, pos, spec.fill_from_victim)
+            found.append(ref.missing_errors(checked.typed[column], raw, column))
         for name, default in spec.defaults.items():
             checked.values[name] = checked.values[name].fillna(default)
         for name in spec.period_dates:

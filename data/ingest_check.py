@@ -102,7 +102,9 @@ def schema_errors(spec: TableSpec, checked: Checked, raw: pd.DataFrame) -> pd.Da
             rule = case.check
         records.append((int(case.index), case.column, rule))
     found = pd.DataFrame(records, columns=["row", "column", "rule"])
-    found["value"] = [raw.at[r, c] for r, c in zip(found["row"], found["column"], strict=True)]
+    found["value"] = ""
+    for column, at in found.groupby("column").groups.items():
+        found.loc[at, "value"] = raw.loc[found.loc[at, "row"], column].to_numpy()
     # A cell that failed to parse is already reported; its null must not also read as "required".
     parsed_bad = set(zip(checked.errors["row"], checked.errors["column"], strict=True))
     keep = [(r, c) not in parsed_bad for r, c in zip(found["row"], found["column"], strict=True)]
@@ -169,49 +171,23 @@ class SeenKeys:
 
 
 class ReferenceIndex:
-    """The keys of a referenced table, read once per load, with columns to fill rows from (e.g. the victim unit)."""
+    """The keys of a referenced table, read once per load (a million victims take about a second and 100 MB)."""
 
-    def __init__(self, conn: Connection, table: str, key: str, extra: tuple[str, ...] = ()):
+    def __init__(self, conn: Connection, table: str, key: str):
         self.table, self.key = table, key
-        cols = ", ".join((key, *extra))
         # The raw DBAPI cursor: SQLAlchemy Row objects cost more than the fetch itself for a million keys.
         cursor = conn.connection.dbapi_connection.cursor()
-        cursor.execute(f"SELECT {cols} FROM {table}")  # noqa: S608 (names come from the specs)
-        parts = []
+        cursor.execute(f"SELECT {key} FROM {table}")  # noqa: S608 (names come from the specs)
+        keys: list[str] = []
         while batch := cursor.fetchmany(200_000):
-            part = pd.DataFrame(batch, columns=[key, *extra], dtype=object)
-            for name in extra:
-                part[name] = part[name].astype("category")
-            parts.append(part)
+            keys.extend(r[0] for r in batch)
         cursor.close()
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[key, *extra], dtype=object)
-        for name in extra:
-            frame[name] = frame[name].astype(object).astype("category")
-        self.index = pd.Index(frame[key].to_numpy(dtype=object), dtype=object)
-        # Object arrays built once: a per-chunk conversion of a million-row column would cost more than the lookup.
-        self.extra = {name: frame[name].to_numpy(dtype=object) for name in extra}
+        self.index = pd.Index(np.array(keys, dtype=object), dtype=object)
 
-    def positions(self, values: pd.Series) -> np.ndarray:
-        """Position of each value in the referenced keys, -1 when absent (nulls are -1 too)."""
-        return self.index.get_indexer(values.to_numpy(dtype=object))
-
-    def missing_errors(self, values: pd.Series, raw: pd.DataFrame, column: str) -> tuple[pd.DataFrame, np.ndarray]:
-        """Error records for given values with no referenced row, and the positions (for filling)."""
-        pos = self.positions(values)
+    def missing_errors(self, values: pd.Series, raw: pd.DataFrame, column: str) -> pd.DataFrame:
+        """Error records for the given (non-null) values that name no referenced row."""
+        pos = self.index.get_indexer(values.to_numpy(dtype=object))
         bad = values.notna().to_numpy() & (pos < 0)
         errs = _errors(raw, column, bad, "")
         errs["rule"] = [f"{column} {v} not found in {self.table}" for v in errs["value"]]
-        return errs, pos
-
-    def fill(self, values: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> None:
-        """Fill null `columns` of `values` from the referenced row at `pos` (in place)."""
-        found = pos >= 0
-        if not found.any():
-            return
-        for name in columns:
-            if name not in self.extra:
-                continue
-            source = pd.Series(None, index=values.index, dtype=object)
-            source[found] = self.extra[name][pos[found]]
-            current = values[name]
-            values[name] = current.where(current.notna(), source).astype(object)
+        return errs

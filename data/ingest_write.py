@@ -63,7 +63,8 @@ class SqliteWriter(ChunkWriter):
         self.dbapi = conn.connection.dbapi_connection
         self.dbapi.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
         # Empty at the start of the load: every key is new (repeats inside the file are rejected before writing).
-        self.table_was_empty = self.dbapi.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self.table})").fetchone()[0]
+        probe = f"SELECT NOT EXISTS (SELECT 1 FROM {self.table})"  # noqa: S608 (names come from the specs)
+        self.table_was_empty = self.dbapi.execute(probe).fetchone()[0]
         cols = [*self.columns, "version"] if self.versioned else self.columns
         marks = ", ".join("?" for _ in cols)
         self.insert_sql = f"INSERT INTO {self.table} ({', '.join(cols)}) VALUES ({marks})"  # noqa: S608
@@ -155,6 +156,19 @@ def _arrow_friendly(frame: pd.DataFrame) -> dict[str, str]:
         else:
             out[name] = "str"
     return out
+
+
+def fill_from_victims(conn: Connection, spec: TableSpec, load_id: int) -> None:
+    """Fill this load's null victim-derived columns (demographics, unit) from the linked victim, in one statement."""
+    if not spec.fill_from_victim:
+        return
+    table = spec.name
+    sets = ", ".join(f"{c} = COALESCE({table}.{c}, v.{c})" for c in spec.fill_from_victim)
+    gaps = " OR ".join(f"{table}.{c} IS NULL" for c in spec.fill_from_victim)
+    conn.exec_driver_sql(
+        f"UPDATE {table} SET {sets} FROM victims AS v "  # noqa: S608 (names come from the specs)
+        f"WHERE v.case_id = {table}.case_id AND {table}.load_id = {int(load_id)} AND ({gaps})"
+    )
 
 
 def make_writer(conn: Connection, spec: TableSpec, load_id: int) -> ChunkWriter:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import struct
-from pathlib import Path
 
 import pandas as pd
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from charts.icons import RAG_ICONS, variation_icon
 from config.i18n import format_date
@@ -26,103 +22,13 @@ from reports.formatting import (
 )
 from reports.inputs import Prepared, ReportInputs, chart_key, prepare
 from reports.labels import LABELS, label
+from reports.pdf_layout import FAMILY, BoardPackPDF, heading, paragraph, png_size, render_contents, table
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FAMILY = "DejaVu"
-GREY = (80, 82, 84)
-HEADING_FILL = "#DEE0E2"
 OVERDUE_FILL = ("#D4351C", "#FFFFFF")
 OPEN_STATUSES_EXCLUDED = {"complete", "closed"}
 CHART_GAP = 8  # mm between the two charts of a row
 MAX_CHART_HEIGHT = 70  # mm; a tall chart is narrowed rather than allowed to fill the page
 CONTENTS_LINES_PER_PAGE = 26
-
-
-class BoardPackPDF(FPDF):
-    """A4 landscape with the shipped DejaVu Sans (Welsh ŵ ŷ), a running header and "Page n of N" footer."""
-
-    def __init__(self, title: str, as_at: str, lang: str):
-        super().__init__(orientation="L", unit="mm", format="A4")
-        self.pack_title = title
-        self.as_at = as_at
-        self.lang = lang
-        self.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-        self.set_margins(12, 16, 12)
-        self.set_auto_page_break(True, margin=16)
-        self.fresh_page = False
-
-    def new_page(self) -> None:
-        """Start a section on a new page, unless the contents placeholder has just left a blank one."""
-        if not self.fresh_page:
-            self.add_page()
-        self.fresh_page = False
-
-    def header(self):
-        """Title left and as-of date right on every page after the cover (the cover shows both large)."""
-        if self.page_no() == 1:
-            return
-        self.set_font(FAMILY, "", 8)
-        self.set_text_color(*GREY)
-        self.set_xy(self.l_margin, 7)
-        self.cell(0, 4, self.pack_title, align="L")
-        self.set_xy(self.l_margin, 7)
-        self.cell(0, 4, self.as_at, align="R")
-        self.set_text_color(0)
-        self.set_xy(self.l_margin, self.t_margin)
-
-    def footer(self):
-        """As-of date and "Page n of N" on every page, the cover included."""
-        self.set_y(-11)
-        self.set_font(FAMILY, "", 8)
-        self.set_text_color(*GREY)
-        self.cell(0, 4, self.as_at, align="L")
-        self.set_x(self.l_margin)
-        # "{nb}" is fpdf2's alias for the page count, filled in when the document is closed.
-        self.cell(0, 4, label("report.page", self.lang, n=self.page_no(), total="{nb}"), align="R")
-        self.set_text_color(0)
-
-
-def _heading(pdf: BoardPackPDF, text: str, level: int = 0) -> None:
-    """A heading that is also a PDF bookmark (outline entry), so the pack can be navigated."""
-    pdf.start_section(text, level=level)
-    pdf.set_font(FAMILY, "B", 16 if level == 0 else 12)
-    pdf.multi_cell(0, 8 if level == 0 else 6, text, new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.ln(1)
-    pdf.set_font(FAMILY, "", 9)
-
-
-def _paragraph(pdf: BoardPackPDF, text: str, size: float = 9) -> None:
-    pdf.set_font(FAMILY, "", size)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.ln(1)
-
-
-def _table(pdf: BoardPackPDF, headers: list[str], rows: list[list], widths: list[float]) -> None:
-    """A table with a repeated header row; a cell is text or (text, (fill, font colour))."""
-    pdf.set_font(FAMILY, "", 8)
-    heading_style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
-    with pdf.table(
-        col_widths=widths,
-        width=sum(widths),
-        align="LEFT",
-        text_align="LEFT",
-        line_height=4,
-        headings_style=heading_style,
-        padding=1,
-    ) as table:
-        header = table.row()
-        for text in headers:
-            header.cell(text)
-        for values in rows:
-            row = table.row()
-            for value in values:
-                if isinstance(value, tuple):
-                    text, (fill, colour) = value
-                    row.cell(text, style=FontFace(fill_color=fill, color=colour))
-                else:
-                    row.cell("" if value is None else str(value))
-    pdf.ln(3)
 
 
 def _rag_cell(value, lang: str):
@@ -174,37 +80,22 @@ def _cover(pdf: BoardPackPDF, prepared: Prepared) -> None:
         "report.period", lang, start=format_date(inputs.period_start, lang), end=format_date(inputs.period_end, lang)
     )
     for line in (pdf.as_at, period, label("report.scope", lang, names=names)):
-        _paragraph(pdf, line, size=12)
+        paragraph(pdf, line, size=12)
     when = prepared.exported_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-    _paragraph(pdf, label("report.exported_by", lang, who=inputs.exported_by or "–", when=when), size=10)
+    paragraph(pdf, label("report.exported_by", lang, who=inputs.exported_by or "–", when=when), size=10)
     pdf.ln(4)
-    _paragraph(pdf, label("report.rate_suppression", lang, threshold=inputs.rate_threshold))
+    paragraph(pdf, label("report.rate_suppression", lang, threshold=inputs.rate_threshold))
     if inputs.publication:
         threshold = inputs.publication_threshold
-        _paragraph(pdf, label("report.publication", lang, limit=threshold - 1, threshold=threshold))
+        paragraph(pdf, label("report.publication", lang, limit=threshold - 1, threshold=threshold))
     _attribution(pdf, prepared)
-
-
-def _render_contents(pdf: BoardPackPDF, outline) -> None:
-    """The contents page: every top-level section after the cover with its page number, linked."""
-    lang = pdf.lang
-    pdf.set_xy(pdf.l_margin, pdf.t_margin)
-    pdf.set_font(FAMILY, "B", 16)
-    pdf.cell(0, 10, label("report.contents", lang), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 11)
-    for section in outline:
-        if section.level != 0 or section.page_number <= 1:
-            continue
-        link = pdf.add_link(page=section.page_number)
-        pdf.cell(pdf.epw - 20, 7, section.name, link=link)
-        pdf.cell(20, 7, str(section.page_number), align="R", link=link, new_x="LMARGIN", new_y="NEXT")
 
 
 def _contents(pdf: BoardPackPDF, prepared: Prepared) -> None:
     """Reserve the contents page(s); fpdf2 fills them in once every section's page is known."""
     pdf.add_page()
     entries = len(prepared.inputs.portfolios) + 2
-    pdf.insert_toc_placeholder(_render_contents, pages=-(-entries // CONTENTS_LINES_PER_PAGE))
+    pdf.insert_toc_placeholder(render_contents, pages=-(-entries // CONTENTS_LINES_PER_PAGE))
     pdf.fresh_page = True
 
 
@@ -212,9 +103,9 @@ def _attribution(pdf: BoardPackPDF, prepared: Prepared) -> None:
     """The Open Government Licence line when police.uk data is included (in Welsh too for a Welsh pack)."""
     inputs = prepared.inputs
     if has_public_data(inputs.metric_rows, inputs.scorecards):
-        _paragraph(pdf, label("report.ogl", "en"), size=8)
+        paragraph(pdf, label("report.ogl", "en"), size=8)
         if inputs.lang != "en":
-            _paragraph(pdf, label("report.ogl", inputs.lang), size=8)
+            paragraph(pdf, label("report.ogl", inputs.lang), size=8)
 
 
 def _headlines(card: pd.DataFrame, count: int) -> pd.DataFrame:
@@ -227,7 +118,7 @@ def _headlines(card: pd.DataFrame, count: int) -> pd.DataFrame:
 def _summary(pdf: BoardPackPDF, prepared: Prepared) -> None:
     inputs, lang = prepared.inputs, prepared.inputs.lang
     pdf.new_page()
-    _heading(pdf, label("report.framework_summary", lang))
+    heading(pdf, label("report.framework_summary", lang))
     tally_rows, headline_rows = [], []
     for portfolio, name in inputs.portfolios.items():
         card = inputs.scorecards.get(portfolio, pd.DataFrame(columns=["metric_id", "rag"]))
@@ -248,19 +139,19 @@ def _summary(pdf: BoardPackPDF, prepared: Prepared) -> None:
                 ]
             )
     rag_headers = [rag_text(key, lang) for key in ("green", "amber", "red")] + [rag_text(None, lang)]
-    _table(
+    table(
         pdf, [label("column.portfolio", lang), label("column.measures", lang), *rag_headers], tally_rows,
         [113, 32, 32, 32, 32, 32],
     )  # fmt: skip
     headers = ["column.portfolio", "column.name", "column.value_ci", "column.target", "column.rag"]
     headers += ["column.variation", "column.assurance"]
-    _table(pdf, [label(h, lang) for h in headers], headline_rows, [48, 62, 38, 18, 26, 45, 36])
+    table(pdf, [label(h, lang) for h in headers], headline_rows, [48, 62, 38, 18, 26, 45, 36])
 
 
 def _scorecard(pdf: BoardPackPDF, prepared: Prepared, card: pd.DataFrame) -> None:
     lang = prepared.inputs.lang
     if card.empty:
-        _paragraph(pdf, label("report.no_measures", lang))
+        paragraph(pdf, label("report.no_measures", lang))
         return
     rows = []
     for (_, row), unit in zip(card.iterrows(), units_for(card, prepared.units), strict=True):
@@ -278,14 +169,7 @@ def _scorecard(pdf: BoardPackPDF, prepared: Prepared, card: pd.DataFrame) -> Non
         )
     headers = ["column.name", "column.value_ci", "column.counts", "column.target", "column.rag"]
     headers += ["column.variation", "column.assurance", "column.change"]
-    _table(pdf, [label(h, lang) for h in headers], rows, [56, 36, 28, 16, 24, 44, 36, 33])
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a PNG from its header (no decoding)."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("chart images must be PNG")
-    return struct.unpack(">II", data[16:24])
+    table(pdf, [label(h, lang) for h in headers], rows, [56, 36, 28, 16, 24, 44, 36, 33])
 
 
 def _chart_order(card: pd.DataFrame) -> list[int]:
@@ -306,7 +190,7 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
     available = [p for p in _chart_order(card) if chart_key(portfolio, card.iloc[p]["metric_id"]) in inputs.charts]
     if not available:
         return
-    _heading(pdf, label("report.charts", lang), level=1)
+    heading(pdf, label("report.charts", lang), level=1)
     shown = available[: inputs.charts_per_portfolio]
     units = units_for(card, prepared.units)
     slot = (pdf.epw - CHART_GAP) / 2
@@ -315,7 +199,7 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
         for position in shown[pair_start : pair_start + 2]:
             row = card.iloc[position]
             key = chart_key(portfolio, row["metric_id"])
-            pixels_w, pixels_h = _png_size(inputs.charts[key])
+            pixels_w, pixels_h = png_size(inputs.charts[key])
             height = min(slot * pixels_h / pixels_w, MAX_CHART_HEIGHT)
             value = _value_text(row, units[position], prepared)
             name = row.get("name", row["metric_id"])
@@ -341,7 +225,7 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
             bottom = max(bottom, pdf.get_y())
         pdf.set_xy(pdf.l_margin, bottom + 4)
     if len(available) > len(shown):
-        _paragraph(pdf, label("report.more_charts", lang, n=len(available) - len(shown)))
+        paragraph(pdf, label("report.more_charts", lang, n=len(available) - len(shown)))
 
 
 def _due_actions(prepared: Prepared, portfolio: str) -> pd.DataFrame:
@@ -358,10 +242,10 @@ def _due_actions(prepared: Prepared, portfolio: str) -> pd.DataFrame:
 
 def _actions(pdf: BoardPackPDF, prepared: Prepared, portfolio: str) -> None:
     lang = prepared.inputs.lang
-    _heading(pdf, label("report.actions_due", lang), level=1)
+    heading(pdf, label("report.actions_due", lang), level=1)
     due = _due_actions(prepared, portfolio)
     if due.empty:
-        _paragraph(pdf, label("report.no_actions", lang))
+        paragraph(pdf, label("report.no_actions", lang))
         return
     rows = []
     for _, action in due.iterrows():
@@ -384,21 +268,21 @@ def _actions(pdf: BoardPackPDF, prepared: Prepared, portfolio: str) -> None:
         )
     headers = ["column.action_id", "column.title", "column.owner", "column.due_date", "column.status"]
     headers.append("column.due_state")
-    _table(pdf, [label(h, lang) for h in headers], rows, [24, 105, 40, 26, 32, 46])
+    table(pdf, [label(h, lang) for h in headers], rows, [24, 105, 40, 26, 32, 46])
 
 
 def _portfolio(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, name: str) -> None:
     inputs, lang = prepared.inputs, prepared.inputs.lang
     pdf.new_page()
-    _heading(pdf, name)
+    heading(pdf, name)
     card = inputs.scorecards.get(portfolio, pd.DataFrame(columns=["metric_id"])).reset_index(drop=True)
-    _heading(pdf, label("report.scorecard", lang), level=1)
+    heading(pdf, label("report.scorecard", lang), level=1)
     _scorecard(pdf, prepared, card)
     _charts(pdf, prepared, portfolio, card)
     _actions(pdf, prepared, portfolio)
-    _heading(pdf, label("report.commentary", lang), level=1)
+    heading(pdf, label("report.commentary", lang), level=1)
     text = inputs.commentary.get(portfolio)
-    _paragraph(pdf, text if text and str(text).strip() else label("report.no_commentary", lang))
+    paragraph(pdf, text if text and str(text).strip() else label("report.no_commentary", lang))
 
 
 def _appendix(pdf: BoardPackPDF, prepared: Prepared) -> None:
@@ -409,7 +293,7 @@ def _appendix(pdf: BoardPackPDF, prepared: Prepared) -> None:
         definitions = definitions[definitions["metric_id"].isin(used)]
     units = units_for(definitions.assign(denominator=None), prepared.units)
     pdf.new_page()
-    _heading(pdf, label("report.appendix_definitions", lang))
+    heading(pdf, label("report.appendix_definitions", lang))
     rows = [
         [
             row.get("metric_id"),
@@ -424,7 +308,7 @@ def _appendix(pdf: BoardPackPDF, prepared: Prepared) -> None:
     ]
     headers = ["column.metric_id", "column.name", "column.numerator", "column.denominator", "column.timescale"]
     headers += ["column.source", "column.target"]
-    _table(pdf, [label(h, lang) for h in headers], rows, [38, 50, 58, 58, 22, 30, 17])
+    table(pdf, [label(h, lang) for h in headers], rows, [38, 50, 58, 58, 22, 30, 17])
     _attribution(pdf, prepared)
 
 

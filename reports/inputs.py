@@ -201,15 +201,19 @@ def prepare(inputs: ReportInputs) -> Prepared:
             scorecards[portfolio], card_log = publish_scorecard(frame, threshold=scoped.publication_threshold)
             logs.append(card_log.assign(group="scorecard"))
         case_extracts: dict[str, pd.DataFrame] = {}  # publication packs never carry case-level data
+        # Nor the internal audit trail (staff usernames, before/after records): it is evidence, not a statistic.
+        audit = None
     else:
         scorecards = dict(scoped.scorecards)
         case_extracts = {name: _checked_case_extract(name, frame) for name, frame in scoped.case_extracts.items()}
+        audit = scoped.audit
     logs.insert(0, rate_suppression_log(rows, scoped.rate_threshold))
     final = dataclasses.replace(
         scoped,
         metric_rows=rows,
         scorecards=scorecards,
         case_extracts=case_extracts,
+        audit=audit,
         app_version=inputs.app_version or app_version(),
     )
     exported_at = inputs.exported_at or dt.datetime.now(dt.UTC).replace(microsecond=0)

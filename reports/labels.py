@@ -40,7 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report.scope_all": "All portfolios",
         "report.publication": (
             "Prepared for publication: counts from 1 to {limit} are shown as <{threshold}, and any further cell "
-            "that would reveal them is shown as [c]. No case-level data is included."
+            "that would reveal them is shown as [c]. No case-level data or audit trail is included."
         ),
         "report.rate_suppression": "Rates with a base of fewer than {threshold} are not shown.",
         "report.rag_tally": "{green} green, {amber} amber, {red} red, {none} not rated",
@@ -203,7 +203,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report.scope_all": "Pob portffolio",
         "report.publication": (
             "Wedi'i baratoi i'w gyhoeddi: dangosir cyfrifon o 1 i {limit} fel <{threshold}, a dangosir unrhyw gell "
-            "arall a fyddai'n eu datgelu fel [c]. Does dim data ar lefel achos wedi'i gynnwys."
+            "arall a fyddai'n eu datgelu fel [c]. Does dim data ar lefel achos na thrywydd archwilio wedi'u cynnwys."
         ),
         "report.rate_suppression": "Ni ddangosir cyfraddau sydd â sail o lai na {threshold}.",
         "report.rag_tally": "{green} gwyrdd, {amber} ambr, {red} coch, {none} heb sgôr",

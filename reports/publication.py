@@ -46,23 +46,16 @@ def _count(value) -> object:
     return int(number) if number.is_integer() else number
 
 
-def _counts(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _block_table(numerator: np.ndarray, denominator: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
     """The count cells of a block: numerator, not met and denominator for rates; the numerator alone for counts."""
-    numerator = pd.to_numeric(block["numerator"], errors="coerce")
-    denominator = pd.to_numeric(block["denominator"], errors="coerce")
-    if denominator.notna().any():
-        cells = pd.DataFrame({"numerator": numerator, NOT_MET: denominator - numerator, "denominator": denominator})
-        return cells, ["numerator", NOT_MET, "denominator"]
+    if not np.isnan(denominator).all():
+        cells = {"numerator": numerator, NOT_MET: denominator - numerator, "denominator": denominator}
+        return pd.DataFrame(cells), ["numerator", NOT_MET, "denominator"]
     return pd.DataFrame({"numerator": numerator}), ["numerator"]
 
 
-def _publish_block(block: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """(published counts, log) for one block; (None, None) when no count in it is small enough to hide."""
-    cells, columns = _counts(block)
-    values = cells[columns].to_numpy(dtype=float)
-    if not ((values >= 1) & (values < threshold)).any():
-        return None, None
-    return publication_table(cells, columns, threshold=threshold, secondary_label=SECONDARY_LABEL)
+def _small(values: np.ndarray, threshold: int) -> np.ndarray:
+    return (values >= 1) & (values < threshold)
 
 
 def publish(frame: pd.DataFrame, *, threshold: int = 5, blocks: list[str] | None = None):
@@ -73,42 +66,38 @@ def publish(frame: pd.DataFrame, *, threshold: int = 5, blocks: list[str] | None
     Adds `publication_hidden` (bool) so renderers can tell "[c]" from a small-base rate.
     """
     result = frame.reset_index(drop=True)
-    for column in ("numerator", "denominator", *DEPENDENT):
-        if column in result.columns:
-            result[column] = result[column].astype(object)
-    result["publication_hidden"] = False
+    numerator = pd.to_numeric(result["numerator"], errors="coerce").to_numpy(dtype=float)
+    denominator = pd.to_numeric(result["denominator"], errors="coerce").to_numpy(dtype=float)
+    published = {column: np.array(result[column].tolist(), dtype=object) for column in ("numerator", "denominator")}
+    hidden = np.zeros(len(result), dtype=bool)
     log_rows: list[tuple] = []
     keys = [key for key in (BLOCK_KEYS if blocks is None else blocks) if key in result.columns]
-    grouped = result.groupby(keys, dropna=False, sort=False) if keys else [(None, result)]
-    for _, block in grouped:
-        table, log = _publish_block(block, threshold)
-        if table is None:
-            continue
+    block_ids = (
+        result.groupby(keys, dropna=False, sort=False).ngroup().to_numpy() if keys else np.zeros(len(result), int)
+    )
+    touched = _small(numerator, threshold) | _small(denominator - numerator, threshold)
+    touched |= _small(denominator, threshold)
+    # Only blocks holding a small count can change; the rest (nearly all, at scale) are left as they are.
+    for block in np.unique(block_ids[touched]):
+        positions = np.flatnonzero(block_ids == block)
+        cells, columns = _block_table(numerator[positions], denominator[positions])
+        table, log = publication_table(cells, columns, threshold=threshold, secondary_label=SECONDARY_LABEL)
         for column in ("numerator", "denominator"):
             if column in table.columns:
-                result.loc[block.index, column] = [_count(value) for value in table[column]]
-        hidden_rows = set(log.loc[log["column"].isin(["numerator", NOT_MET]), "row"])
-        if hidden_rows:
-            rows = list(hidden_rows)
-            for column in DEPENDENT:
-                if column in result.columns:
-                    result.loc[rows, column] = None
-            result.loc[rows, "publication_hidden"] = True
-            if "suppressed" in result.columns:
-                result.loc[rows, "suppressed"] = True
+                published[column][positions] = [_count(value) for value in table[column]]
         for row, column, _value, reason, detail in log.itertuples(index=False):
-            source = result.loc[row]
-            log_rows.append(
-                (
-                    source.get("metric_id"),
-                    source.get("portfolio_id"),
-                    source.get("group"),
-                    source.get("group_value"),
-                    column,
-                    reason,
-                    detail,
-                )
-            )
+            position = positions[row]
+            hidden[position] |= column in ("numerator", NOT_MET)
+            log_rows.append((*(result.at[position, k] if k in result else None for k in LOG_COLUMNS[:4]), column,
+                             reason, detail))  # fmt: skip
+    for column in ("numerator", "denominator"):
+        result[column] = published[column]
+    for column in DEPENDENT:
+        if column in result.columns:
+            result[column] = result[column].astype(object).where(~hidden, None)
+    result["publication_hidden"] = hidden
+    if "suppressed" in result.columns:
+        result["suppressed"] = result["suppressed"].astype(object).where(~hidden, True)
     return result, pd.DataFrame(log_rows, columns=LOG_COLUMNS)
 
 

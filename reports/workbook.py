@@ -94,8 +94,8 @@ class _Writer:
 
     def cell(self, sheet, row: int, col: int, value, number_format, text_format) -> None:
         if _blank(value):
-            sheet.write_blank(row, col, None, number_format)
-        elif isinstance(value, str):
+            return  # no cell at all: an empty cell reads back as empty, and a large sheet writes much faster
+        if isinstance(value, str):
             sheet.write_string(row, col, str(neutralise(value))[:MAX_TEXT], text_format)
         elif isinstance(value, bool | np.bool_):
             sheet.write_boolean(row, col, bool(value))

@@ -165,10 +165,16 @@ def test_demographics_and_unit_are_filled_from_the_linked_victim(engine, tmp_pat
     assert load_rows(engine, tmp_path, "survey_responses", survey_rows).ok
     assert load_rows(engine, tmp_path, "entitlements", [row("entitlements", unit="")]).ok
     with engine.connect() as conn:
-        filled, own = conn.execute(select(SurveyResponse).order_by(SurveyResponse.response_id)).scalars()
+        filled, own = conn.execute(select(SurveyResponse).order_by(SurveyResponse.response_id)).all()
         unit = conn.execute(select(Entitlement.unit)).scalar_one()
     assert (filled.age_band, filled.sex, filled.ethnicity, filled.disability, filled.area, filled.offence_group) == (
-        "25-34", "female", "white", "no", "Newport", "theft")
+        "25-34",
+        "female",
+        "white",
+        "no",
+        "Newport",
+        "theft",
+    )
     assert (own.sex, own.age_band) == ("male", None)
     assert unit == "Newport CID"
 
@@ -292,8 +298,10 @@ def test_report_and_errors_frame(engine, tmp_path):
     assert "victims.csv -> victims: LOADED — 1 inserted, 0 updated" in report
     assert "victims.csv row 2, column age_band: required" in report
     frame = errors_frame([good, bad])
-    assert frame[["row", "column", "rule"]].values.tolist() == [[2, "age_band", "required"],
-                                                                 [2, "sex", "must be one of: female, male, other, unknown"]]  # fmt: skip
+    assert frame[["row", "column", "rule"]].values.tolist() == [
+        [2, "age_band", "required"],
+        [2, "sex", "must be one of: female, male, other, unknown"],
+    ]
 
 
 def test_non_utf8_file_is_rejected_with_a_reason(engine, tmp_path):
@@ -308,12 +316,15 @@ def test_non_utf8_file_is_rejected_with_a_reason(engine, tmp_path):
 
 def test_as_of_comes_from_the_option_then_as_of_txt_then_the_data(engine, tmp_path):
     folder = tmp_path / "extract"
-    write_csv(folder / "victims.csv", victims(1, reported_date="2023-04-01", outcome_date="2023-05-02"))
+    rows = victims(2, reported_date="2023-04-01", recorded_date="", outcome_date="2023-05-02")
+    rows[1] |= {"reported_date": "2023-04-20", "outcome": "ongoing", "outcome_date": ""}
+    write_csv(folder / "victims.csv", rows)
     [from_data] = import_paths(engine, [folder])
     assert from_data.as_of == dt.date(2023, 5, 2)  # the latest period date (reported or outcome)
     (folder / "as_of.txt").write_text("2023-06-30\n")
     [from_file] = import_paths(engine, [folder])
     [from_option] = import_paths(engine, [folder], as_of=dt.date(2023, 7, 31))
+    assert from_data.ok and from_file.ok and from_option.ok
     assert (from_file.as_of, from_option.as_of) == (dt.date(2023, 6, 30), dt.date(2023, 7, 31))
     assert latest_as_of(engine) == dt.date(2023, 7, 31)
 

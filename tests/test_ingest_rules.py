@@ -99,7 +99,8 @@ def test_dates_accepted(text, stored):
     ],
 )
 def test_bad_dates_are_errors_naming_the_cell(text, rule):
-    _, errors = check("entitlements", [VALID["entitlements"], other("entitlements", trigger_date=text, delivered_date="")])
+    bad = other("entitlements", trigger_date=text, delivered_date="")
+    _, errors = check("entitlements", [VALID["entitlements"], bad])
     assert errors == [(3, "trigger_date", text, rule)]
 
 
@@ -173,7 +174,8 @@ def test_cross_column_rules_let_valid_rows_through(changes, ok):
 
 
 def test_delivered_before_trigger_with_a_datetime_is_compared_as_dates():
-    _, errors = check("entitlements", [row("entitlements", trigger_date="2023-01-05T18:00", delivered_date="2023-01-05")])
+    same_day = row("entitlements", trigger_date="2023-01-05T18:00", delivered_date="2023-01-05")
+    _, errors = check("entitlements", [same_day])
     assert errors == []
 
 

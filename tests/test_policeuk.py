@@ -56,8 +56,8 @@ def test_two_real_files_load_with_the_counts_of_the_files(engine):
         got_distinct = conn.execute(select(func.count(func.distinct(s.crime_id)))).scalar_one()
         got_asb = conn.execute(select(func.count()).where(s.crime_id.is_(None))).scalar_one()
         got_split = dict(conn.execute(select(s.local_authority, func.count()).group_by(s.local_authority)).all())
-        asb_type = conn.execute(select(s.crime_type.distinct()).where(s.crime_id.is_(None))).scalars().all()
-        months = conn.execute(select(s.file_month.distinct())).scalars().all()
+        asb_type = conn.execute(select(s.crime_type).distinct().where(s.crime_id.is_(None))).scalars().all()
+        months = conn.execute(select(s.file_month).distinct()).scalars().all()
         outcome_count = conn.execute(select(func.count()).select_from(PoliceUkOutcome)).scalar_one()
     assert got_distinct == len(distinct_ids) and got_distinct < len(street) - asb  # some IDs repeat in the file
     assert got_asb == asb > 0
@@ -75,7 +75,7 @@ def test_reloading_a_month_replaces_its_rows(engine):
     assert (again.ok, again.rows_inserted, again.rows_updated) == (True, 0, len(street))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(PoliceUkStreet)).scalar_one() == len(street)
-        load_ids = conn.execute(select(PoliceUkStreet.load_id.distinct())).scalars().all()
+        load_ids = conn.execute(select(PoliceUkStreet.load_id).distinct()).scalars().all()
     assert load_ids == [again.load_id]
     assert [r[:2] for r in loads(engine)] == [("policeuk_street", "loaded")] * 2
 

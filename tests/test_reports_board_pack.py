@@ -143,7 +143,13 @@ def test_document_language_and_title(english, welsh):
 def test_welsh_pack(welsh):
     pages = _pages(welsh)
     text = "\n".join(pages)
-    for words in ["Pecyn y Bwrdd", "Crynodeb o'r fframwaith", "Atodiad: diffiniadau", "Camau gweithredu", "Cerdyn sgorio"]:
+    for words in [
+        "Pecyn y Bwrdd",
+        "Crynodeb o'r fframwaith",
+        "Atodiad: diffiniadau",
+        "Camau gweithredu",
+        "Cerdyn sgorio",
+    ]:
         assert words in text, words
     assert "✗ Coch" in text and "✓ Gwyrdd" in text and "Llai na 10".lower() in text.lower()
     assert WELSH_COMMENTARY in text.replace("\n", " ")  # ŵ, ŷ, î and ô survive

@@ -88,7 +88,9 @@ def test_workbook_values(pack):
     assert {"Scorecard", "Definitions", "Methodology", "Suppression log"} <= set(wb.sheetnames)
     ws = wb["Victims' Code"]
     rows = _rows(ws)
-    headline = next(r for r in rows if r["Portfolio"] == "vcop" and r["Breakdown"] == "all" and r["Measure ID"] == "VCOP_OVERALL")
+    headline = next(
+        r for r in rows if r["Portfolio"] == "vcop" and r["Breakdown"] == "all" and r["Measure ID"] == "VCOP_OVERALL"
+    )
     assert (headline["Numerator"], headline["Denominator"], headline["Value"]) == (180, 240, 0.75)
     assert (headline["95% CI lower"], headline["95% CI upper"], headline["Target"]) == (0.6916, 0.8006, 0.9)
     assert headline["RAG"] == "✗ Red" and headline["Measure"] == "All entitlements"
@@ -116,7 +118,10 @@ def test_definitions_methodology_and_suppression_sheets(pack):
     assert definitions["VCOP_OVERALL"]["Better when"] == "Higher"
     method = {r["Item"]: r["Text"] for r in _rows(wb["Methodology"])}
     assert "Wilson" in method["Confidence intervals (Wilson)"]
-    assert "Newcombe" in method["Change between periods (Newcombe)"] and "2.66" in method["Statistical process control (SPC)"]
+    assert (
+        "Newcombe" in method["Change between periods (Newcombe)"]
+        and "2.66" in method["Statistical process control (SPC)"]
+    )
     assert "Monday to Friday" in method["Working days"] and "fewer than 10" in method["Suppression of small numbers"]
     log = _rows(wb["Suppression log"])
     assert [(r["Measure ID"], r["Reason"]) for r in log] == [("VCOP_R4_REFERRAL", "Rate base below 10")]
@@ -146,7 +151,8 @@ def test_formula_text_is_neutralised_in_every_export(which, request):
     assert not any(b"<f>" in sheet for sheet in sheets)
     for name, fields in _csv_cells(built).items():
         assert not [f for f in fields if f.startswith(("=", "+", "@", "\t", "\r"))], name
-    assert "'" + HYPERLINK in _csv_cells(built)["audit.csv"]
+    if not built.manifest["publication"]:
+        assert "'" + HYPERLINK in _csv_cells(built)["audit.csv"]
 
 
 def test_case_extracts_are_pseudonymised_and_quoted(pack):
@@ -183,6 +189,7 @@ def test_tampering_is_caught(tmp_path, pack):
 def test_publication_pack(publication_pack):
     files = _files(publication_pack)
     assert not [name for name in files if name.startswith("cases/")]
+    assert "audit.csv" not in files  # the internal audit trail is not published
     assert publication_pack.manifest["publication"] is True
     assert publication_pack.file_name.startswith("publication_pack_")
     wb = _workbook(publication_pack)
@@ -231,7 +238,9 @@ def test_open_government_licence_line_follows_police_uk_data(pack):
     assert OGL in _all_cells(pack)
     rows = metric_rows()
     cards = {k: v[~v.metric_id.str.startswith("PUB_")] for k, v in scorecards().items()}
-    without = build_evidence_pack(make_inputs(metric_rows=rows[~rows.metric_id.str.startswith("PUB_")], scorecards=cards))
+    without = build_evidence_pack(
+        make_inputs(metric_rows=rows[~rows.metric_id.str.startswith("PUB_")], scorecards=cards)
+    )
     files = _files(without)
     assert OGL not in files["README.txt"].decode()
     assert OGL not in _pdf_text(files["board_pack.pdf"]) and OGL not in _all_cells(without)

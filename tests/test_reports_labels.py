@@ -8,9 +8,9 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from charts.icons import ENGLISH as CHART_WORDS
-from reports.board_pack import FONT_DIR
 from reports.labels import LABELS, check_language, label, translator
 from reports.methodology import methodology
+from reports.pdf_layout import FONT_DIR
 from reports.readme import TEXT as README_TEXT
 
 WELSH_LETTERS = "ŵŷâêîôûŴŶÂÊÎÔÛäëïöüáéíóúàèìòù"

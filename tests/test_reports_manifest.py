@@ -73,7 +73,11 @@ def test_manifest_lists_files_and_provenance():
     ]
     assert manifest["exported_at"] == "2026-11-02T09:30:00Z"
     assert manifest["period"] == {"from": "2025-11-01", "to": "2026-10-31"}
-    assert (manifest["app_version"], manifest["catalogue_version"], manifest["as_of"]) == ("1.2.3", "2026.1", "2026-10-31")
+    assert (manifest["app_version"], manifest["catalogue_version"], manifest["as_of"]) == (
+        "1.2.3",
+        "2026.1",
+        "2026-10-31",
+    )
     assert [(load["file_name"], load["rows"]) for load in manifest["loads"]] == [
         ("victims.csv", 200),
         ("entitlements.csv", 1512),

@@ -94,8 +94,10 @@ def live_server(seeded_env) -> str:
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the session."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Streamlit reruns take longer on a loaded CI machine than Playwright's 5 s default allows.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

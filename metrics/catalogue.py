@@ -1,0 +1,387 @@
+"""The metric catalogue: config/catalogue.yaml loaded, validated with pydantic, and the VCOP measures generated."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "catalogue.yaml"
+
+Polarity = Literal["up", "down", "neutral", "toward_zero"]
+Kind = Literal["rate", "count", "sum", "median", "difference"]
+DayUnit = Literal["working", "calendar"]
+Tier = Literal["national", "local", "opcc"]
+Cut = Literal["area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability"]
+CUTS: tuple[str, ...] = Cut.__args__
+# Victim columns a portfolio cohort may filter on: flags take true/false, the others a list of values.
+COHORT_FLAGS = ("domestic_abuse", "hate_crime", "enhanced_rights")
+COHORT_VALUES = ("offence_group", "area", "unit", "age_band", "sex", "ethnicity", "disability", "preferred_language")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is invalid; the message names every wrong entry and field."""
+
+
+class _Strict(BaseModel):
+    """Unknown keys are mistakes (a misspelt field must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Statistics(_Strict):
+    """Statistics settings (METRICS.md §5)."""
+
+    confidence: float = Field(0.95, gt=0, lt=1)
+    suppression_threshold: int = Field(10, ge=1)
+    publication_threshold: int = Field(5, ge=1)
+    amber_margin: float = Field(0.05, ge=0)
+    amber_margin_relative: float = Field(0.05, ge=0)
+    spc_screen_outliers: bool = False
+    rebase_dates: list[Any] = []
+    minority_ethnicities: list[str] = ["mixed", "asian", "black", "other"]
+
+    @field_validator("rebase_dates")
+    @classmethod
+    def _dates(cls, value: list[Any]) -> list[pd.Timestamp]:
+        return [pd.Timestamp(item) for item in value]
+
+
+class EntitlementDef(_Strict):
+    """One entitlement code of the Code with its timescales."""
+
+    code: str = Field(pattern=r"^R\d+_[A-Z0-9_]+$")
+    right: int = Field(ge=1)
+    owner: str
+    standard: int = Field(ge=0)
+    enhanced: int = Field(ge=0)
+    unit: DayUnit
+    basis: str
+    right_name: str = ""
+
+
+class MojArea(_Strict):
+    """An area of the Ministry of Justice quarterly return: entitlement codes pooled."""
+
+    id: str = Field(pattern=r"^[A-Z0-9_]+$")
+    name: str
+    codes: list[str] = Field(min_length=1)
+
+
+class SourceDef(_Strict):
+    """A source table: whether its rows belong to victims, and the cuts it carries."""
+
+    case_based: bool
+    cuts: list[Cut] = []
+
+
+class VcopDefaults(_Strict):
+    """Shared settings of the generated Victims' Code measures."""
+
+    area: str = "vcop"
+    polarity: Polarity = "up"
+    target: float | None = 0.90
+    source: str = "entitlements"
+    period_date: str = "trigger_date"
+    numerator: str
+    denominator: str
+
+
+class Measure(_Strict):
+    """One measure: its definition, polarity, default target, source, period date and cuts."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    area: str
+    kind: Kind
+    polarity: Polarity
+    target: float | None = None
+    source: str
+    period_date: str
+    numerator: str
+    denominator: str
+    cuts: list[Cut] | None = None
+    params: dict[str, Any] = {}
+    codes: list[str] = []  # entitlement codes pooled (VCOP measures)
+    case_based: bool = True  # filled from the source
+
+    @property
+    def is_rate(self) -> bool:
+        """Rates and differences of rates carry confidence intervals and suppression."""
+        return self.kind in ("rate", "difference")
+
+
+class Portfolio(_Strict):
+    """A portfolio: who leads it, the victims it covers (cohort) and its scorecard."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    tier: Tier
+    lead: str
+    cohort: dict[str, bool | list[str]] = {}
+    scorecard: list[str] = Field(min_length=1)
+
+    @field_validator("cohort", mode="before")
+    @classmethod
+    def _cohort(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, item in value.items():
+            if key in COHORT_FLAGS:
+                if not isinstance(item, bool):
+                    raise ValueError(f"{key} must be true or false")
+            elif key in COHORT_VALUES:
+                item = [item] if isinstance(item, str) else item
+                if not (isinstance(item, list) and item and all(isinstance(v, str) for v in item)):
+                    raise ValueError(f"{key} must be a value or a non-empty list of values")
+            else:
+                raise ValueError(f"unknown cohort column {key!r}; allowed: {', '.join(COHORT_FLAGS + COHORT_VALUES)}")
+            out[key] = item
+        return out
+
+
+class Catalogue(_Strict):
+    """The whole catalogue, with generated VCOP measures and lookup helpers."""
+
+    version: str
+    statistics: Statistics = Statistics()
+    rights: dict[int, str]
+    entitlements: list[EntitlementDef] = Field(min_length=1)
+    moj_areas: list[MojArea] = []
+    vcop_measures: VcopDefaults
+    sources: dict[str, SourceDef]
+    measures: list[Measure]
+    portfolios: list[Portfolio] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        problems = []
+        codes = [e.code for e in self.entitlements]
+        problems += [f"entitlements: code {c} appears more than once" for c in _duplicates(codes)]
+        for i, e in enumerate(self.entitlements):
+            if e.right not in self.rights:
+                problems.append(f"entitlements[{i}] ({e.code}).right: right {e.right} is not listed under rights")
+        for i, area in enumerate(self.moj_areas):
+            for code in area.codes:
+                if code not in codes:
+                    problems.append(f"moj_areas[{i}] ({area.id}).codes: unknown entitlement code {code}")
+        ids = [m.id for m in self.measures]
+        problems += [f"measures: id {m} appears more than once" for m in _duplicates(ids)]
+        for i, m in enumerate(self.measures):
+            where = f"measures[{i}] ({m.id})"
+            if m.source not in self.sources:
+                problems.append(f"{where}.source: unknown source {m.source!r}; known: {', '.join(self.sources)}")
+            elif m.cuts is not None and set(m.cuts) - set(self.sources[m.source].cuts):
+                extra = ", ".join(sorted(set(m.cuts) - set(self.sources[m.source].cuts)))
+                problems.append(f"{where}.cuts: {extra} not carried by source {m.source}")
+            if m.codes and set(m.codes) - set(codes):
+                problems.append(f"{where}.codes: unknown entitlement codes {sorted(set(m.codes) - set(codes))}")
+        all_ids = set(ids) | {m.id for m in _generated(self)}
+        problems += [f"measures: id {m} clashes with a generated VCOP measure" for m in set(ids) & _generated_ids(self)]
+        problems += [f"portfolios: id {p} appears more than once" for p in _duplicates([p.id for p in self.portfolios])]
+        for i, p in enumerate(self.portfolios):
+            for pattern in p.scorecard:
+                if not any(fnmatch.fnmatchcase(m, pattern) for m in all_ids):
+                    problems.append(f"portfolios[{i}] ({p.id}).scorecard: {pattern!r} matches no measure")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    # ---------------------------------------------------------------- lookups
+
+    @functools.cached_property
+    def all_measures(self) -> list[Measure]:
+        """Every measure: the generated VCOP ones first, then those listed, with source settings filled in."""
+        resolved = []
+        for m in [*_generated(self), *self.measures]:
+            source = self.sources[m.source]
+            cuts = list(source.cuts) if m.cuts is None else list(m.cuts)
+            resolved.append(m.model_copy(update={"cuts": cuts, "case_based": source.case_based}))
+        return resolved
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Measure]:
+        return {m.id: m for m in self.all_measures}
+
+    def measure(self, metric_id: str) -> Measure:
+        """The measure with this id (KeyError naming it otherwise)."""
+        try:
+            return self._by_id[metric_id]
+        except KeyError:
+            raise KeyError(f"unknown measure {metric_id!r}") from None
+
+    def portfolio(self, portfolio_id: str) -> Portfolio:
+        """The portfolio with this id (KeyError listing the known ones otherwise)."""
+        for p in self.portfolios:
+            if p.id == portfolio_id:
+                return p
+        raise KeyError(f"unknown portfolio {portfolio_id!r}; known: {', '.join(p.id for p in self.portfolios)}")
+
+    def expand(self, patterns: list[str]) -> list[str]:
+        """Measure ids matching ids or shell-style patterns (VCOP_R6_*), in pattern then catalogue order, no repeats."""
+        out: list[str] = []
+        for pattern in patterns:
+            for m in self.all_measures:
+                if fnmatch.fnmatchcase(m.id, pattern) and m.id not in out:
+                    out.append(m.id)
+        return out
+
+    def scorecard_measures(self, portfolio_id: str) -> list[str]:
+        """The measure ids on a portfolio's scorecard."""
+        return self.expand(self.portfolio(portfolio_id).scorecard)
+
+    def entitlement(self, code: str) -> EntitlementDef:
+        """The entitlement definition of a code."""
+        for e in self.entitlements:
+            if e.code == code:
+                return e
+        raise KeyError(f"unknown entitlement code {code!r}")
+
+    def timescales(self) -> pd.DataFrame:
+        """One row per entitlement code: standard, enhanced, unit (the input of entitlement states)."""
+        return pd.DataFrame(
+            [(e.code, e.standard, e.enhanced, e.unit) for e in self.entitlements],
+            columns=["code", "standard", "enhanced", "unit"],
+        ).set_index("code")
+
+    def definition(self, metric_id: str) -> dict[str, Any]:
+        """What a measure means, for the "definition one click away" panel and the evidence export."""
+        m = self.measure(metric_id)
+        out = {
+            "id": m.id,
+            "name": m.name,
+            "area": m.area,
+            "kind": m.kind,
+            "numerator": m.numerator,
+            "denominator": m.denominator,
+            "polarity": m.polarity,
+            "target": m.target,
+            "source": m.source,
+            "period_date": m.period_date,
+            "cuts": list(m.cuts or []),
+            "case_based": m.case_based,
+            "catalogue_version": self.version,
+        }
+        if m.codes:
+            out["entitlements"] = [self.entitlement(c).model_dump() for c in m.codes]
+        return out
+
+
+def _duplicates(items: list[str]) -> list[str]:
+    """Items that appear more than once, in first-seen order."""
+    seen, repeated = set(), []
+    for item in items:
+        if item in seen and item not in repeated:
+            repeated.append(item)
+        seen.add(item)
+    return repeated
+
+
+def _generated(cat: Catalogue) -> list[Measure]:
+    """VCOP_OVERALL, VCOP_RIGHT_<n>, VCOP_<CODE> and VCOP_MOJ_<AREA>, from the entitlement list."""
+    d = cat.vcop_measures
+    common = {
+        "area": d.area,
+        "kind": "rate",
+        "polarity": d.polarity,
+        "target": d.target,
+        "source": d.source,
+        "period_date": d.period_date,
+        "numerator": d.numerator,
+        "denominator": d.denominator,
+    }
+    codes = [e.code for e in cat.entitlements]
+    out = [Measure(id="VCOP_OVERALL", name="Victims' Code compliance: all entitlements", codes=codes, **common)]
+    for right, name in sorted(cat.rights.items()):
+        members = [e.code for e in cat.entitlements if e.right == right]
+        if members:
+            out.append(Measure(id=f"VCOP_RIGHT_{right}", name=f"Right {right}: {name}", codes=members, **common))
+    for e in cat.entitlements:
+        name = f"{e.code} (right {e.right}: {cat.rights[e.right]})"
+        out.append(Measure(id=f"VCOP_{e.code}", name=name, codes=[e.code], **common))
+    for area in cat.moj_areas:
+        out.append(Measure(id=f"VCOP_MOJ_{area.id}", name=f"MoJ return: {area.name}", codes=area.codes, **common))
+    return out
+
+
+def _generated_ids(cat: Catalogue) -> set[str]:
+    return {m.id for m in _generated(cat)}
+
+
+def _describe(loc: tuple, raw: dict) -> str:
+    """`measures[12] (SAT_WHOLE).polarity` from a pydantic error location."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and parts:
+            label = f"[{item}]"
+            entry = node[item] if isinstance(node, list) and item < len(node) else None
+            if isinstance(entry, dict) and (entry.get("id") or entry.get("code")):
+                label += f" ({entry.get('id') or entry.get('code')})"
+            parts[-1] += label
+        else:
+            parts.append(str(item))
+        try:
+            node = node[item]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) if parts else "catalogue"
+
+
+def _message(error: dict) -> str:
+    """A plain-English reason for one pydantic error."""
+    kind = error["type"]
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return "must be one of " + expected.replace("'", "").replace(" or ", ", ")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return error["msg"][0].lower() + error["msg"][1:]
+
+
+def parse_catalogue(data: dict) -> Catalogue:
+    """Validate catalogue data (as read from YAML); CatalogueError lists every problem by entry and field."""
+    if not isinstance(data, dict):
+        raise CatalogueError("catalogue: must be a mapping of version, entitlements, measures, portfolios, ...")
+    try:
+        return Catalogue.model_validate(data)
+    except ValidationError as exc:
+        # Cross-entry problems (from the model validator) carry no location: they name their entries themselves.
+        lines = [f"{_describe(e['loc'], data)}: {_message(e)}" if e["loc"] else _message(e) for e in exc.errors()]
+        raise CatalogueError("invalid catalogue:\n" + "\n".join(lines)) from None
+
+
+def _with_right_names(data: dict) -> dict:
+    """Copy each right's name onto its entitlements (so the entitlement carries its right's wording)."""
+    rights = data.get("rights") if isinstance(data, dict) else None
+    entries = data.get("entitlements") if isinstance(data, dict) else None
+    if not isinstance(rights, dict) or not isinstance(entries, list):
+        return data
+    named = [
+        {**e, "right_name": rights.get(e.get("right"), "")} if isinstance(e, dict) and "right_name" not in e else e
+        for e in entries
+    ]
+    return {**data, "entitlements": named}
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> Catalogue:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return parse_catalogue(_with_right_names(data))
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Load and validate the catalogue (default config/catalogue.yaml); cached until the file changes."""
+    resolved = Path(path or DEFAULT_PATH).resolve()
+    return _load(str(resolved), resolved.stat().st_mtime)

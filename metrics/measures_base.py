@@ -1,0 +1,161 @@
+"""Shared machinery of the measure modules: the computation context, month buckets, cuts and period roll-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from metrics.catalogue import Catalogue, Measure
+from metrics.periods import Period
+
+ALL = "all"
+UNKNOWN = "unknown"
+# Additive components per month (rolled up into periods by summing) and direct per-period results.
+MONTHLY_COLUMNS = ["metric_id", "month", "group_value", "numerator", "denominator", "x1", "n1", "x2", "n2"]
+DIRECT_COLUMNS = ["metric_id", "period", "group_value", "numerator", "denominator", "value"]
+
+
+@dataclass
+class Context:
+    """Everything a measure module needs: prepared frames (cohort applied), periods, the as-of date and the cut."""
+
+    frames: dict[str, pd.DataFrame]
+    periods: list[Period]
+    as_of: pd.Timestamp
+    start: pd.Timestamp
+    end: pd.Timestamp
+    by: str | None
+    catalogue: Catalogue
+    monthly: list[pd.DataFrame] = field(default_factory=list)
+    direct: list[pd.DataFrame] = field(default_factory=list)
+
+    def frame(self, source: str) -> pd.DataFrame | None:
+        """A prepared source frame, or None when it was not fetched."""
+        return self.frames.get(source)
+
+    def cut(self, measure: Measure) -> str | None:
+        """The column this measure is cut by: the requested cut when its source carries it, else none ("all")."""
+        return self.by if self.by and self.by in (measure.cuts or []) else None
+
+
+def weights(frame: pd.DataFrame) -> np.ndarray:
+    """Instances each row stands for: the `n` column of a compressed frame, else 1."""
+    if "n" in frame.columns:
+        return frame["n"].to_numpy(dtype=float)
+    return np.ones(len(frame))
+
+
+def labels(values: pd.Series) -> pd.Series:
+    """Cut values as text: booleans as true/false, missing as unknown."""
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        text = values.map({True: "true", False: "false"})
+    else:
+        text = values.astype("string")
+    return text.fillna(UNKNOWN).astype(str)
+
+
+def group_values(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """The group of every row: the cut column's value, or "all"."""
+    if column is None or column not in frame.columns:
+        return pd.Series(ALL, index=frame.index)
+    return labels(frame[column])
+
+
+def in_window(frame: pd.DataFrame, date_column: str, ctx: Context) -> pd.DataFrame:
+    """Rows whose period date lies in the computation window (never after the as-of date), with their month."""
+    dates = frame[date_column]
+    keep = dates.notna() & (dates >= ctx.start) & (dates <= min(ctx.end, ctx.as_of))
+    rows = frame.loc[keep]
+    return rows.assign(month=dates[keep].dt.to_period("M").dt.start_time.astype("datetime64[s]"))
+
+
+def add_monthly(
+    ctx: Context,
+    measure: Measure,
+    rows: pd.DataFrame,
+    numerator,
+    denominator=None,
+    components: dict[str, np.ndarray] | None = None,
+) -> None:
+    """Sum numerator / denominator (weighted by n) per month and group; rows must carry `month`."""
+    w = weights(rows)
+    data = {
+        "month": rows["month"].to_numpy(),
+        "group_value": group_values(rows, ctx.cut(measure)).to_numpy(),
+        "numerator": np.asarray(numerator, dtype=float) * w,
+        "denominator": np.nan if denominator is None else np.asarray(denominator, dtype=float) * w,
+    }
+    for name, values in (components or {}).items():
+        data[name] = np.asarray(values, dtype=float) * w
+    frame = pd.DataFrame(data)
+    summed = frame.groupby(["month", "group_value"], sort=False).sum(min_count=1).reset_index()
+    summed.insert(0, "metric_id", measure.id)
+    ctx.monthly.append(summed.reindex(columns=MONTHLY_COLUMNS))
+
+
+def add_rate(ctx: Context, measure: Measure, rows: pd.DataFrame, numerator, denominator) -> None:
+    """A proportion: rows in the numerator (counted only when also in the denominator) over rows in the denominator."""
+    den = np.asarray(denominator, dtype=bool)
+    add_monthly(ctx, measure, rows, np.asarray(numerator, dtype=bool) & den, den)
+
+
+def add_direct(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+    """Per-period results computed by the module itself (medians, distinct counts, stocks at the period end)."""
+    if len(rows):
+        ctx.direct.append(rows.assign(metric_id=measure.id).reindex(columns=DIRECT_COLUMNS))
+
+
+def period_members(ctx: Context) -> pd.DataFrame:
+    """(month, period) pairs: the month buckets each requested period adds up.
+
+    Buckets are calendar months cut to the window, so a period must start on the first of a month or at the window
+    start, and end on a month end or at the window end (the headline periods all do).
+    """
+    rows = []
+    for number, period in enumerate(ctx.periods):
+        aligned_start = period.start <= ctx.start or period.start.day == 1
+        aligned_end = period.end >= min(ctx.end, ctx.as_of) or period.end == period.end + pd.offsets.MonthEnd(0)
+        if not (aligned_start and aligned_end):
+            raise ValueError(f"period {period.label} is not made of whole months of the window")
+        first = period.start.to_period("M").start_time
+        for month in pd.date_range(first, period.end, freq="MS"):
+            rows.append((month, number))
+    return pd.DataFrame(rows, columns=["month", "period"]).astype({"month": "datetime64[s]"})
+
+
+def rollup(ctx: Context) -> pd.DataFrame:
+    """Monthly components summed into every requested period."""
+    if not ctx.monthly:
+        return pd.DataFrame(columns=DIRECT_COLUMNS + ["x1", "n1", "x2", "n2"])
+    monthly = pd.concat([m for m in ctx.monthly if len(m)], ignore_index=True) if any(map(len, ctx.monthly)) else None
+    if monthly is None:
+        return pd.DataFrame(columns=DIRECT_COLUMNS + ["x1", "n1", "x2", "n2"])
+    monthly["month"] = monthly["month"].astype("datetime64[s]")
+    joined = monthly.merge(period_members(ctx), on="month", how="inner")
+    keys = ["metric_id", "period", "group_value"]
+    values = ["numerator", "denominator", "x1", "n1", "x2", "n2"]
+    return joined.groupby(keys, sort=False)[values].sum(min_count=1).reset_index()
+
+
+def for_each_period(ctx: Context, frame: pd.DataFrame, date_column: str):
+    """(period number, rows whose date lies in the period and not after the as-of date) for every period."""
+    dates = frame[date_column]
+    for number, period in enumerate(ctx.periods):
+        end = min(period.end, ctx.as_of)
+        yield number, period, frame.loc[dates.notna() & (dates >= period.start) & (dates <= end)]
+
+
+def known_by(frame: pd.DataFrame, columns: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
+    """Dates after the as-of date are not known yet: they become NaT."""
+    out = frame.copy()
+    for column in columns:
+        if column in out.columns:
+            out[column] = out[column].where(out[column] <= as_of)
+    return out
+
+
+def no_rule(measure: Measure) -> None:
+    """A catalogue measure its source's module does not know how to compute: a configuration error, said loudly."""
+    raise ValueError(f"measure {measure.id}: no computation is defined for it on source {measure.source}")

@@ -1,0 +1,53 @@
+"""Connect Gwent support hub measures: referrals, self-referrals, first contact, needs assessed, support, outcomes.
+
+Input: the prepared referrals frame (referral_date, source, first_contact_date, needs_assessed_date, support_accepted,
+closed_date, cope_recover_improved, victim attributes), dates after the as-of date already blanked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from metrics.catalogue import Measure
+from metrics.entitlements import classify
+from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule
+from metrics.working_days import working_days_elapsed
+
+
+def _flag(values: pd.Series) -> np.ndarray:
+    return values.eq(True).fillna(False).to_numpy(dtype=bool)
+
+
+def contact_states(rows: pd.DataFrame, as_of: pd.Timestamp, working_days: int) -> pd.Categorical:
+    """First contact as an entitlement with a timescale: timely, late, missed (past it, no contact) or pending."""
+    contacted = rows["first_contact_date"].notna().to_numpy()
+    end = rows["first_contact_date"].where(rows["first_contact_date"].notna(), as_of)
+    elapsed = working_days_elapsed(rows["referral_date"], end)
+    return classify(elapsed, np.full(len(rows), float(working_days)), contacted, np.zeros(len(rows), dtype=bool))
+
+
+def compute(ctx: Context, measures: list[Measure]) -> None:
+    """Add the monthly components of the Connect Gwent measures asked for."""
+    frame = ctx.frame("referrals")
+    if frame is None:
+        return
+    for m in measures:
+        rows = in_window(frame, m.period_date, ctx)
+        closed = rows["closed_date"].notna().to_numpy()
+        if m.id == "CG_REFERRALS":
+            add_monthly(ctx, m, rows, np.ones(len(rows)))
+        elif m.id == "CG_SELF_REFERRAL_SHARE":
+            add_rate(ctx, m, rows, rows["source"].eq("self").fillna(False).to_numpy(bool), np.ones(len(rows), bool))
+        elif m.id == "CG_CONTACT_2WD":
+            state = pd.Series(contact_states(rows, ctx.as_of, int(m.params.get("working_days", 2))))
+            add_rate(ctx, m, rows, (state == "timely").to_numpy(), state.isin(["timely", "late", "missed"]).to_numpy())
+        elif m.id == "CG_NEEDS_ASSESSED":
+            add_rate(ctx, m, rows, rows["needs_assessed_date"].notna().to_numpy(), closed)
+        elif m.id == "CG_SUPPORT_ACCEPTED":
+            add_rate(ctx, m, rows, _flag(rows["support_accepted"]), rows["support_accepted"].notna().to_numpy())
+        elif m.id == "CG_COPE_RECOVER":
+            answered = rows["cope_recover_improved"].notna().to_numpy()
+            add_rate(ctx, m, rows, _flag(rows["cope_recover_improved"]), closed & answered)
+        else:
+            no_rule(m)

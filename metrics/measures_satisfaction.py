@@ -1,0 +1,68 @@
+"""Victim satisfaction measures: the five survey stages, the ethnicity gap and awareness of the Code.
+
+Input: the prepared survey_responses frame: survey_date, the q_* answers (1–7, or NaN when not asked / don't know),
+q_aware_of_code, and the victim attributes (a linked victim's, else the response's own).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from metrics.catalogue import Measure
+from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule
+
+SATISFIED = 5  # 5 fairly, 6 very, 7 completely satisfied
+
+
+def _answers(rows: pd.DataFrame, question: str) -> tuple[np.ndarray, np.ndarray]:
+    """(satisfied, answered) per response: answered is 1–7, satisfied 5–7."""
+    values = pd.to_numeric(rows[question], errors="coerce")
+    answered = values.between(1, 7).to_numpy(dtype=bool)
+    return (values >= SATISFIED).to_numpy(dtype=bool) & answered, answered
+
+
+def stage(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+    """Answers 5–7 ÷ answers 1–7 to the measure's question."""
+    satisfied, answered = _answers(rows, measure.params["question"])
+    add_rate(ctx, measure, rows, satisfied, answered)
+
+
+def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+    """Satisfaction of the reference group (white) and the comparison group (minority ethnic), for their difference."""
+    satisfied, answered = _answers(rows, measure.params["question"])
+    ethnicity = rows["ethnicity"].astype("string")
+    reference = ethnicity.isin(measure.params.get("reference", ["white"])).to_numpy(dtype=bool)
+    comparison = ethnicity.isin(
+        measure.params.get("comparison", ctx.catalogue.statistics.minority_ethnicities)
+    ).to_numpy(dtype=bool)
+    components = {
+        "x1": satisfied & reference,
+        "n1": answered & reference,
+        "x2": satisfied & comparison,
+        "n2": answered & comparison,
+    }
+    add_monthly(ctx, measure, rows, np.full(len(rows), np.nan), None, components)
+
+
+def aware_of_code(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+    """Respondents aware of the Victims' Code ÷ respondents who answered."""
+    answer = rows["q_aware_of_code"]
+    add_rate(ctx, measure, rows, answer.eq(True).fillna(False).to_numpy(dtype=bool), answer.notna().to_numpy())
+
+
+def compute(ctx: Context, measures: list[Measure]) -> None:
+    """Add the monthly components of the satisfaction measures asked for."""
+    frame = ctx.frame("survey_responses")
+    if frame is None:
+        return
+    for m in measures:
+        rows = in_window(frame, m.period_date, ctx)
+        if m.kind == "difference":
+            ethnicity_gap(ctx, m, rows)
+        elif "question" in m.params:
+            stage(ctx, m, rows)
+        elif m.id == "SAT_CODE_AWARE":
+            aware_of_code(ctx, m, rows)
+        else:
+            no_rule(m)
