@@ -62,11 +62,15 @@ def import_bytes(
     *,
     as_of: dt.date | None = None,
     loaded_by: str,
+    table: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> list[LoadResult]:
-    """Load an uploaded file (CSV or workbook) given as bytes, exactly as `import_paths` would load it from disk."""
+    """Load an uploaded file (CSV or workbook) given as bytes, exactly as `import_paths` would load it from disk.
+
+    `table` forces the table (e.g. chosen on the upload page) when the file is not named after it.
+    """
     try:
-        sources = sources_of_file(Path(file_name).name, content, None)
+        sources = sources_of_file(Path(file_name).name, content, None, table)
     except SourceError as exc:
         return [_unreadable(engine, file_name, sha256_of(content), str(exc), loaded_by)]
     return [load_source(engine, s, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows) for s in sources]

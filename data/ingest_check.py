@@ -86,14 +86,16 @@ def schema_errors(spec: TableSpec, checked: Checked, raw: pd.DataFrame) -> pd.Da
         return pd.DataFrame(columns=ERROR_COLUMNS)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+    broken = cases[cases["index"].isna()]
+    if len(broken):  # a check that raised (rather than failed rows) must stop the load, not pass silently
+        case = broken.iloc[0]
+        raise RuntimeError(f"the check '{case['check']}' on {case['column']} could not run: {case['failure_case']}")
     records = []
     frame_level = cases["schema_context"] == "DataFrameSchema"
     for (number, row), _ in cases[frame_level].groupby(["check_number", "index"], sort=False):
         rule = spec.rules[int(number)]
         records.append((int(row), rule.column, rule.text))
     for case in cases[~frame_level].itertuples(index=False):
-        if case.index is None or pd.isna(case.index):
-            continue
         if case.check == "not_nullable":
             rule = "required"
         elif case.check == "field_uniqueness":

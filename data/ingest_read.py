@@ -251,20 +251,26 @@ def workbook_sheets(data: Path | bytes) -> list[str]:
         return list(wb.sheetnames)
 
 
-def sources_of_file(name: str, data: Path | bytes, directory: Path | None) -> list[Source]:
+def sources_of_file(name: str, data: Path | bytes, directory: Path | None, table: str | None = None) -> list[Source]:
     """The table sources in one file: a `<table>.csv`, a `<table>.xlsx`, or a workbook with sheets named by table.
 
-    Raises SourceError when the file names no table.
+    `table` (the upload page's choice) names the table of a CSV, or of a workbook's sheet of that name (else its
+    first sheet), whatever the file is called. Raises SourceError when the file names no table.
     """
+    if table is not None and table not in TABLES:
+        raise SourceError(f"unknown table '{table}': expected one of {', '.join(TABLES)}")
     suffix = Path(name).suffix.lower()
     sha = sha256_of(data)
     if suffix == ".csv":
-        table = table_of(name)
+        table = table or table_of(name)
         if table is None:
             raise SourceError(f"the file name does not name a table: expected one of {', '.join(TABLES)} (.csv)")
         return [Source(table, name, sha, data, "csv", directory=directory)]
     if suffix == ".xlsx":
         sheets = workbook_sheets(data)
+        if table is not None and sheets:
+            sheet = table if table in sheets else sheets[0]
+            return [Source(table, f"{name}:{sheet}", sha, data, "xlsx", sheet=sheet, directory=directory)]
         named = sorted((s for s in sheets if s in TABLES), key=list(TABLES).index)
         if named:
             return [Source(s, f"{name}:{s}", sha, data, "xlsx", sheet=s, directory=directory) for s in named]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,11 @@ class Context:
     monthly: list[pd.DataFrame] = field(default_factory=list)
     direct: list[pd.DataFrame] = field(default_factory=list)
 
+    @functools.cached_property
+    def members(self) -> pd.DataFrame:
+        """(month, period) pairs of the requested periods (see period_members)."""
+        return period_members(self)
+
     def frame(self, source: str) -> pd.DataFrame | None:
         """A prepared source frame, or None when it was not fetched."""
         return self.frames.get(source)
@@ -38,6 +44,13 @@ class Context:
     def cut(self, measure: Measure) -> str | None:
         """The column this measure is cut by: the requested cut when its source carries it, else none ("all")."""
         return self.by if self.by and self.by in (measure.cuts or []) else None
+
+
+def truth(values) -> np.ndarray:
+    """A condition as a plain boolean array: missing (NA) is not true."""
+    if isinstance(values, pd.Series | pd.Index):
+        return values.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return np.asarray(values, dtype=bool)
 
 
 def weights(frame: pd.DataFrame) -> np.ndarray:
@@ -63,12 +76,23 @@ def group_values(frame: pd.DataFrame, column: str | None) -> pd.Series:
     return labels(frame[column])
 
 
+def month_column(date_column: str) -> str:
+    """Name of the column prepare() adds: the month of `date_column` when that date lies in the window, else NaT."""
+    return f"month_{date_column}"
+
+
+def window_months(dates: pd.Series, start, end, as_of) -> pd.Series:
+    """The first of each date's month where the date lies in [start, end] and not after the as-of date, else NaT."""
+    keep = dates.notna() & (dates >= start) & (dates <= min(end, as_of))
+    months = dates.where(keep).dt.to_period("M").dt.start_time
+    return months.astype("datetime64[s]")
+
+
 def in_window(frame: pd.DataFrame, date_column: str, ctx: Context) -> pd.DataFrame:
-    """Rows whose period date lies in the computation window (never after the as-of date), with their month."""
-    dates = frame[date_column]
-    keep = dates.notna() & (dates >= ctx.start) & (dates <= min(ctx.end, ctx.as_of))
-    rows = frame.loc[keep]
-    return rows.assign(month=dates[keep].dt.to_period("M").dt.start_time.astype("datetime64[s]"))
+    """Rows whose period date lies in the window (never after the as-of date), with that date's month as `month`."""
+    months = frame[month_column(date_column)]
+    keep = months.notna().to_numpy()
+    return frame.loc[keep].assign(month=months.to_numpy()[keep])
 
 
 def add_monthly(
@@ -97,8 +121,8 @@ def add_monthly(
 
 def add_rate(ctx: Context, measure: Measure, rows: pd.DataFrame, numerator, denominator) -> None:
     """A proportion: rows in the numerator (counted only when also in the denominator) over rows in the denominator."""
-    den = np.asarray(denominator, dtype=bool)
-    add_monthly(ctx, measure, rows, np.asarray(numerator, dtype=bool) & den, den)
+    den = truth(denominator)
+    add_monthly(ctx, measure, rows, truth(numerator) & den, den)
 
 
 def add_direct(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
@@ -133,18 +157,15 @@ def rollup(ctx: Context) -> pd.DataFrame:
     if monthly is None:
         return pd.DataFrame(columns=DIRECT_COLUMNS + ["x1", "n1", "x2", "n2"])
     monthly["month"] = monthly["month"].astype("datetime64[s]")
-    joined = monthly.merge(period_members(ctx), on="month", how="inner")
+    joined = monthly.merge(ctx.members, on="month", how="inner")
     keys = ["metric_id", "period", "group_value"]
     values = ["numerator", "denominator", "x1", "n1", "x2", "n2"]
     return joined.groupby(keys, sort=False)[values].sum(min_count=1).reset_index()
 
 
-def for_each_period(ctx: Context, frame: pd.DataFrame, date_column: str):
-    """(period number, rows whose date lies in the period and not after the as-of date) for every period."""
-    dates = frame[date_column]
-    for number, period in enumerate(ctx.periods):
-        end = min(period.end, ctx.as_of)
-        yield number, period, frame.loc[dates.notna() & (dates >= period.start) & (dates <= end)]
+def per_period(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows (with `month`, from in_window) repeated once for every requested period their month falls in."""
+    return rows.merge(ctx.members, on="month", how="inner")
 
 
 def known_by(frame: pd.DataFrame, columns: list[str], as_of: pd.Timestamp) -> pd.DataFrame:

@@ -11,12 +11,12 @@ import pandas as pd
 
 from metrics.catalogue import Measure
 from metrics.entitlements import classify
-from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule
+from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule, truth
 from metrics.working_days import working_days_elapsed
 
 
 def _flag(values: pd.Series) -> np.ndarray:
-    return values.eq(True).fillna(False).to_numpy(dtype=bool)
+    return truth(values.eq(True))
 
 
 def contact_states(rows: pd.DataFrame, as_of: pd.Timestamp, working_days: int) -> pd.Categorical:
@@ -38,7 +38,7 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
         if m.id == "CG_REFERRALS":
             add_monthly(ctx, m, rows, np.ones(len(rows)))
         elif m.id == "CG_SELF_REFERRAL_SHARE":
-            add_rate(ctx, m, rows, rows["source"].eq("self").fillna(False).to_numpy(bool), np.ones(len(rows), bool))
+            add_rate(ctx, m, rows, truth(rows["source"].eq("self")), np.ones(len(rows), bool))
         elif m.id == "CG_CONTACT_2WD":
             state = pd.Series(contact_states(rows, ctx.as_of, int(m.params.get("working_days", 2))))
             add_rate(ctx, m, rows, (state == "timely").to_numpy(), state.isin(["timely", "late", "missed"]).to_numpy())

@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule
+from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule, truth
 
 SATISFIED = 5  # 5 fairly, 6 very, 7 completely satisfied
 
 
 def _answers(rows: pd.DataFrame, question: str) -> tuple[np.ndarray, np.ndarray]:
     """(satisfied, answered) per response: answered is 1–7, satisfied 5–7."""
-    values = pd.to_numeric(rows[question], errors="coerce")
-    answered = values.between(1, 7).to_numpy(dtype=bool)
-    return (values >= SATISFIED).to_numpy(dtype=bool) & answered, answered
+    values = pd.to_numeric(rows[question], errors="coerce").astype(float)
+    answered = truth(values.between(1, 7))
+    return truth(values >= SATISFIED) & answered, answered
 
 
 def stage(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
@@ -32,10 +32,8 @@ def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
     """Satisfaction of the reference group (white) and the comparison group (minority ethnic), for their difference."""
     satisfied, answered = _answers(rows, measure.params["question"])
     ethnicity = rows["ethnicity"].astype("string")
-    reference = ethnicity.isin(measure.params.get("reference", ["white"])).to_numpy(dtype=bool)
-    comparison = ethnicity.isin(
-        measure.params.get("comparison", ctx.catalogue.statistics.minority_ethnicities)
-    ).to_numpy(dtype=bool)
+    reference = truth(ethnicity.isin(measure.params.get("reference", ["white"])))
+    comparison = truth(ethnicity.isin(measure.params.get("comparison", ctx.catalogue.statistics.minority_ethnicities)))
     components = {
         "x1": satisfied & reference,
         "n1": answered & reference,
@@ -48,7 +46,7 @@ def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
 def aware_of_code(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
     """Respondents aware of the Victims' Code ÷ respondents who answered."""
     answer = rows["q_aware_of_code"]
-    add_rate(ctx, measure, rows, answer.eq(True).fillna(False).to_numpy(dtype=bool), answer.notna().to_numpy())
+    add_rate(ctx, measure, rows, answer.eq(True), answer.notna())
 
 
 def compute(ctx: Context, measures: list[Measure]) -> None:

@@ -10,27 +10,21 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_direct, add_monthly, add_rate, for_each_period, in_window, no_rule
+from metrics.measures_base import Context, add_direct, add_monthly, add_rate, in_window, no_rule, per_period, truth
 
 ACCEPTED = ("accepted", "implemented")
 
 
 def days_to_close(ctx: Context, measure: Measure, frame: pd.DataFrame) -> None:
     """Median calendar days from received to implemented, over the implemented items received in each period."""
-    out = []
-    for number, _, rows in for_each_period(ctx, frame, measure.period_date):
-        done = rows.loc[rows["implemented_date"].notna()]
-        days = (done["implemented_date"] - done["received_date"]).dt.days
-        out.append(
-            {
-                "period": number,
-                "group_value": "all",
-                "numerator": float(len(days)),
-                "denominator": np.nan,
-                "value": float(days.median()) if len(days) else np.nan,
-            }
-        )
-    add_direct(ctx, measure, pd.DataFrame(out))
+    rows = in_window(frame, measure.period_date, ctx)
+    done = rows.loc[rows["implemented_date"].notna().to_numpy()]
+    days = pd.DataFrame(
+        {"month": done["month"].to_numpy(), "days": (done["implemented_date"] - done["received_date"]).dt.days}
+    )
+    per = per_period(ctx, days).groupby("period")["days"]
+    result = pd.DataFrame({"numerator": per.size().astype(float), "value": per.median().astype(float)})
+    add_direct(ctx, measure, result.reset_index().assign(group_value="all", denominator=np.nan))
 
 
 def compute(ctx: Context, measures: list[Measure]) -> None:
@@ -49,11 +43,11 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
             add_monthly(ctx, m, rows, pd.to_numeric(rows[m.params.get("column", "participants")]).fillna(0))
         else:
             status = rows["status"]
-            decided = status.ne("received").fillna(False).to_numpy(bool)
+            decided = truth(status.ne("received"))
             if m.id == "SE_FEEDBACK_ACCEPTED":
                 add_rate(ctx, m, rows, status.isin(ACCEPTED).to_numpy(), decided)
             elif m.id == "SE_FEEDBACK_IMPLEMENTED":
-                add_rate(ctx, m, rows, status.eq("implemented").fillna(False).to_numpy(bool), status.isin(ACCEPTED))
+                add_rate(ctx, m, rows, truth(status.eq("implemented")), status.isin(ACCEPTED))
             elif m.id == "SE_FED_BACK":
                 add_rate(ctx, m, rows, rows["fed_back_date"].notna().to_numpy(), decided)
             else:

@@ -1,8 +1,8 @@
 """Victims' Code measures: compliance per entitlement code, right, MoJ area and overall; Welsh speakers served in Welsh.
 
-Input: the prepared entitlements frame (metrics.measures.prepare): one row per instance or per group of identical
-instances (`n`), with month (of trigger_date, within the window), code, state, delivered, in_welsh, prefers_welsh and
-the cut and cohort columns.
+Input: the prepared entitlements frame (metrics.measures.prepare): one row per group of identical instances (`n`),
+with month_trigger_date (its month when in the window), code, state, delivered, in_welsh, prefers_welsh and the cut
+and cohort columns.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 
 from metrics.catalogue import Measure
 from metrics.entitlements import COUNTED
-from metrics.measures_base import MONTHLY_COLUMNS, Context, add_rate, group_values, no_rule, weights
+from metrics.measures_base import MONTHLY_COLUMNS, Context, add_rate, group_values, in_window, no_rule, weights
 
 
 def compliance(ctx: Context, measures: list[Measure]) -> None:
@@ -20,7 +20,8 @@ def compliance(ctx: Context, measures: list[Measure]) -> None:
     frame = ctx.frame("entitlements")
     if frame is None or not measures:
         return
-    rows = frame.loc[frame["state"].notna()]
+    rows = in_window(frame, measures[0].period_date, ctx)
+    rows = rows.loc[rows["state"].notna().to_numpy()]
     w = weights(rows)
     state = rows["state"]
     per_code = pd.DataFrame(
@@ -49,7 +50,8 @@ def served_in_welsh(ctx: Context, measure: Measure) -> None:
     frame = ctx.frame("entitlements")
     if frame is None:
         return
-    rows = frame.loc[frame["prefers_welsh"].to_numpy(dtype=bool) & frame["delivered"].to_numpy(dtype=bool)]
+    rows = in_window(frame, measure.period_date, ctx)
+    rows = rows.loc[rows["prefers_welsh"].to_numpy(dtype=bool) & rows["delivered"].to_numpy(dtype=bool)]
     add_rate(ctx, measure, rows, rows["in_welsh"].to_numpy(dtype=bool), np.ones(len(rows), dtype=bool))
 
 

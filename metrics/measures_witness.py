@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_direct, add_rate, for_each_period, group_values, in_window, no_rule
+from metrics.measures_base import (
+    Context,
+    add_direct,
+    add_rate,
+    group_values,
+    in_window,
+    no_rule,
+    per_period,
+    truth,
+)
 
 ABSENT = "prosecution_witness_absent"
 GRANTED = ("granted", "partly_granted")
@@ -21,7 +30,7 @@ DECIDED = ("granted", "partly_granted", "refused")
 
 def _flag(values: pd.Series) -> np.ndarray:
     """A nullable boolean column as a plain mask (missing is not true)."""
-    return values.eq(True).fillna(False).to_numpy(dtype=bool)
+    return truth(values.eq(True))
 
 
 def attendance(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -31,31 +40,41 @@ def attendance(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def needs_assessment(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Witnesses with a needs assessment ÷ witnesses on not guilty pleas."""
-    return rows["needs_assessment_date"].notna().to_numpy(), rows["plea"].eq("not_guilty").fillna(False).to_numpy(bool)
+    return rows["needs_assessment_date"].notna().to_numpy(), truth(rows["plea"].eq("not_guilty"))
 
 
 def witness_service(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Witnesses referred to the Witness Service ÷ witnesses on not guilty pleas."""
-    return _flag(rows["witness_service_referred"]), rows["plea"].eq("not_guilty").fillna(False).to_numpy(bool)
+    return _flag(rows["witness_service_referred"]), truth(rows["plea"].eq("not_guilty"))
 
 
 def ineffective_through_absence(ctx: Context, measure: Measure, frame: pd.DataFrame) -> None:
-    """Distinct cases with a trial ineffective through prosecution witness absence ÷ distinct cases with an outcome."""
-    out = []
-    for number, _, rows in for_each_period(ctx, frame, measure.period_date):
-        held = rows.loc[rows["trial_outcome"].notna()]
-        groups = group_values(held, ctx.cut(measure))
-        absent = held["ineffective_reason"].eq(ABSENT).fillna(False).to_numpy(bool)
-        cases = pd.DataFrame({"group_value": groups.to_numpy(), "case_id": held["case_id"].to_numpy()})
-        den = cases.groupby("group_value")["case_id"].nunique()
-        num = cases.loc[absent].groupby("group_value")["case_id"].nunique().reindex(den.index, fill_value=0)
-        out.append(pd.DataFrame({"period": number, "group_value": den.index, "numerator": num, "denominator": den}))
-    add_direct(ctx, measure, pd.concat(out, ignore_index=True) if out else pd.DataFrame())
+    """Distinct cases with a trial ineffective through prosecution witness absence ÷ distinct cases with an outcome.
+
+    Cases are counted once per period even when their trials fall in several of its months, so this is computed per
+    period rather than summed from months.
+    """
+    held = in_window(frame, measure.period_date, ctx)
+    held = held.loc[held["trial_outcome"].notna().to_numpy()]
+    cases = pd.DataFrame(
+        {
+            "month": held["month"].to_numpy(),
+            "group_value": group_values(held, ctx.cut(measure)).to_numpy(),
+            "case_id": held["case_id"].to_numpy(),
+            "absent": truth(held["ineffective_reason"].eq(ABSENT)),
+        }
+    )
+    cases = per_period(ctx, cases)
+    keys = ["period", "group_value"]
+    den = cases.groupby(keys)["case_id"].nunique()
+    num = cases.loc[cases["absent"]].groupby(keys)["case_id"].nunique().reindex(den.index, fill_value=0)
+    add_direct(ctx, measure, pd.DataFrame({"numerator": num, "denominator": den}).reset_index())
 
 
 def discussed(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Eligible witnesses with special measures discussed ÷ witnesses whose eligibility is not not_eligible."""
-    return rows["discussed_date"].notna().to_numpy(), rows["eligibility"].ne("not_eligible").fillna(False).to_numpy(bool)
+    eligible = truth(rows["eligibility"].ne("not_eligible"))
+    return rows["discussed_date"].notna().to_numpy(), eligible
 
 
 def quality_assured(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

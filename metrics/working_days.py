@@ -8,7 +8,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-# The `holidays` package names Wales "WLS" within "UK"; Wales shares England's bank holidays (St David's Day is not one).
+# The `holidays` package names Wales "WLS" within "UK": England's bank holidays (St David's Day is not one).
 COUNTRY = "UK"
 SUBDIVISION = "WLS"
 _NAT = np.iinfo(np.int64).min
@@ -34,7 +34,7 @@ def _cumulative(first_year: int, last_year: int) -> tuple[int, np.ndarray]:
 
 
 def _day_numbers(dates) -> np.ndarray:
-    """Dates (Series, array, list or scalar; datetime64 of any unit, date objects) as int64 days since 1970; NaT kept."""
+    """Dates (Series, array, list, scalar; datetime64 of any unit or date objects) as int64 days since 1970."""
     if isinstance(dates, pd.Series | pd.Index):
         values = dates.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
     else:

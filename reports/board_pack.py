@@ -22,13 +22,25 @@ from reports.formatting import (
 )
 from reports.inputs import Prepared, ReportInputs, chart_key, prepare
 from reports.labels import LABELS, label
-from reports.pdf_layout import FAMILY, BoardPackPDF, heading, paragraph, png_size, render_contents, table
+from reports.pdf_layout import (
+    FAMILY,
+    BoardPackPDF,
+    heading,
+    keep_space,
+    paragraph,
+    png_size,
+    render_contents,
+    table,
+)
 
 OVERDUE_FILL = ("#D4351C", "#FFFFFF")
 OPEN_STATUSES_EXCLUDED = {"complete", "closed"}
 CHART_GAP = 8  # mm between the two charts of a row
 MAX_CHART_HEIGHT = 70  # mm; a tall chart is narrowed rather than allowed to fill the page
 CONTENTS_LINES_PER_PAGE = 26
+HEADING_SPACE = 8  # mm a level-1 heading takes
+CAPTION_SPACE = 10  # mm under a chart for its caption
+TABLE_START_SPACE = 14  # mm for a table's header row and first row, or two lines of text
 
 
 def _rag_cell(value, lang: str):
@@ -190,10 +202,10 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
     available = [p for p in _chart_order(card) if chart_key(portfolio, card.iloc[p]["metric_id"]) in inputs.charts]
     if not available:
         return
-    heading(pdf, label("report.charts", lang), level=1)
     shown = available[: inputs.charts_per_portfolio]
     units = units_for(card, prepared.units)
     slot = (pdf.epw - CHART_GAP) / 2
+    pairs = []
     for pair_start in range(0, len(shown), 2):
         pair = []
         for position in shown[pair_start : pair_start + 2]:
@@ -212,9 +224,12 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
                 variation=variation_text(row.get("variation_icon"), lang),
             )
             pair.append((inputs.charts[key], height, height * pixels_w / pixels_h, f"{name}: {value}", alt))
-        row_height = max(item[1] for item in pair)
-        if pdf.get_y() + row_height + 10 > pdf.page_break_trigger:
-            pdf.add_page()
+        pairs.append(pair)
+    # The heading stays with its first row of charts.
+    keep_space(pdf, HEADING_SPACE + max(item[1] for item in pairs[0]) + CAPTION_SPACE)
+    heading(pdf, label("report.charts", lang), level=1)
+    for pair in pairs:
+        keep_space(pdf, max(item[1] for item in pair) + CAPTION_SPACE)
         top, bottom = pdf.get_y(), pdf.get_y()
         for column, (png, height, width, caption, alt) in enumerate(pair):
             x = pdf.l_margin + column * (slot + CHART_GAP)
@@ -242,6 +257,7 @@ def _due_actions(prepared: Prepared, portfolio: str) -> pd.DataFrame:
 
 def _actions(pdf: BoardPackPDF, prepared: Prepared, portfolio: str) -> None:
     lang = prepared.inputs.lang
+    keep_space(pdf, HEADING_SPACE + TABLE_START_SPACE)
     heading(pdf, label("report.actions_due", lang), level=1)
     due = _due_actions(prepared, portfolio)
     if due.empty:
@@ -280,6 +296,7 @@ def _portfolio(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, name: str)
     _scorecard(pdf, prepared, card)
     _charts(pdf, prepared, portfolio, card)
     _actions(pdf, prepared, portfolio)
+    keep_space(pdf, HEADING_SPACE + TABLE_START_SPACE)
     heading(pdf, label("report.commentary", lang), level=1)
     text = inputs.commentary.get(portfolio)
     paragraph(pdf, text if text and str(text).strip() else label("report.no_commentary", lang))

@@ -76,6 +76,7 @@ def build_evidence_pack(inputs: ReportInputs) -> EvidencePack:
         as_of=inputs.as_of,
         period=(inputs.period_start, inputs.period_end),
         portfolios=list(inputs.portfolios),
+        scoped=inputs.scope is not None,
         publication=inputs.publication,
         lang=inputs.lang,
         catalogue_version=inputs.catalogue_version,

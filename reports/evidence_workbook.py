@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from charts.icons import RAG_ICONS
 from config.i18n import format_date
 from reports.formatting import (
     AREAS,
+    area_lookup,
     area_of,
     assurance_text,
     has_public_data,
@@ -18,7 +21,7 @@ from reports.formatting import (
     variation_text,
     yes_no,
 )
-from reports.inputs import METRIC_COLUMNS, SCORECARD_COLUMNS, SPC_COLUMNS, Prepared
+from reports.inputs import DEFINITION_COLUMNS, METRIC_COLUMNS, SCORECARD_COLUMNS, SPC_COLUMNS, Prepared
 from reports.labels import LABELS, label
 from reports.methodology import methodology
 from reports.workbook import Sheet, build_workbook, mapped
@@ -121,7 +124,8 @@ def _metric_sheets(prepared: Prepared, lang: str) -> list[Sheet]:
         return []
     names = dict(zip(inputs.definitions["metric_id"], inputs.definitions["name"], strict=True))
     columns = [c for c in METRIC_COLUMNS + SPC_COLUMNS if c in rows.columns]
-    areas = rows["metric_id"].map(area_of)
+    lookup = area_lookup(inputs.definitions)
+    areas = rows["metric_id"].map(lambda metric: area_of(metric, lookup))
     sheets = []
     for area in [*AREAS, "OTHER"]:
         block = rows.loc[areas == area, columns].sort_values(["metric_id", "portfolio_id", "group", "group_value"])
@@ -171,7 +175,7 @@ def _definitions_sheet(prepared: Prepared, lang: str) -> Sheet:
             definitions["polarity"],
             lambda v: label(f"polarity.{v}", lang) if f"polarity.{v}" in LABELS["en"] else v,
         )
-    definitions = definitions.drop(columns=[c for c in ("unit",) if c in definitions.columns])
+    definitions = definitions[[c for c in [*DEFINITION_COLUMNS, "kind", "period_date"] if c in definitions.columns]]
     units = units_for(definitions.assign(denominator=None), prepared.units)
     sheet = _sheet(label("report.definitions", lang), definitions.reset_index(drop=True), lang, units=units)
     sheet.kinds = {**sheet.kinds, "numerator": "wrap", "denominator": "wrap"}
@@ -235,7 +239,7 @@ def build_metrics_workbook(prepared: Prepared) -> bytes:
     properties = {
         "title": f"{label('report.evidence_pack', lang)}: {label('report.framework', lang)}",
         "author": inputs.exported_by,
-        "created": prepared.exported_at.replace(tzinfo=None),
+        "created": prepared.exported_at.astimezone(dt.UTC).replace(tzinfo=None),
         "comments": label("report.as_at", lang, date=inputs.as_of.isoformat()),
     }
     return build_workbook([sheet for sheet in sheets if sheet is not None], properties)

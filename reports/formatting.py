@@ -22,17 +22,58 @@ def blank(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def area_of(metric_id: str) -> str:
-    """The catalogue area of a measure from its id prefix (VCOP_R4_REFERRAL -> VCOP); OTHER when unknown."""
+# The catalogue's `area` of a measure (config/catalogue.yaml) -> the area code its sheet and label use.
+CATALOGUE_AREAS = {
+    "vcop": "VCOP",
+    "satisfaction": "SAT",
+    "witness_care": "WCU",
+    "special_measures": "SM",
+    "connect_gwent": "CG",
+    "survivor_voice": "SE",
+    "attrition": "ATT",
+    "inspection": "HM",
+    "welsh_language": "WL",
+    "public": "PUB",
+}
+# The catalogue's `kind` of a measure -> how its values read.
+KIND_UNITS = {
+    "rate": "proportion",
+    "difference": "percentage_points",
+    "count": "count",
+    "sum": "count",
+    "median": "number",
+}
+
+
+def area_of(metric_id: str, areas: dict[str, str] | None = None) -> str:
+    """The area code of a measure: the catalogue's area when known, else its id prefix (VCOP_R4_REFERRAL -> VCOP);
+    OTHER when neither says."""
+    if areas and metric_id in areas:
+        return areas[metric_id]
     prefix = str(metric_id).split("_", 1)[0]
     return prefix if prefix in AREAS else "OTHER"
 
 
-def unit_lookup(definitions: pd.DataFrame | None) -> dict[str, str]:
-    """metric_id -> unit from the definitions' optional `unit` column."""
-    if definitions is None or "unit" not in definitions.columns:
+def area_lookup(definitions: pd.DataFrame | None) -> dict[str, str]:
+    """metric_id -> area code from the definitions' optional `area` column (catalogue area names)."""
+    if definitions is None or "area" not in definitions.columns:
         return {}
-    return {m: u for m, u in zip(definitions["metric_id"], definitions["unit"], strict=True) if u in UNITS}
+    pairs = zip(definitions["metric_id"], definitions["area"], strict=True)
+    return {metric: CATALOGUE_AREAS.get(area, "OTHER") for metric, area in pairs}
+
+
+def unit_lookup(definitions: pd.DataFrame | None) -> dict[str, str]:
+    """metric_id -> unit from the definitions' optional `unit` column, else from the catalogue's `kind`."""
+    if definitions is None:
+        return {}
+    units: dict[str, str] = {}
+    if "kind" in definitions.columns:
+        pairs = zip(definitions["metric_id"], definitions["kind"], strict=True)
+        units |= {metric: KIND_UNITS[kind] for metric, kind in pairs if kind in KIND_UNITS}
+    if "unit" in definitions.columns:
+        pairs = zip(definitions["metric_id"], definitions["unit"], strict=True)
+        units |= {metric: unit for metric, unit in pairs if unit in UNITS}
+    return units
 
 
 def metric_units(definitions: pd.DataFrame | None, frames) -> dict[str, str]:

@@ -70,6 +70,12 @@ def heading(pdf: BoardPackPDF, text: str, level: int = 0) -> None:
     pdf.set_font(FAMILY, "", 9)
 
 
+def keep_space(pdf: BoardPackPDF, needed: float) -> None:
+    """Start a new page unless `needed` mm remain, so a heading is never left alone at the foot of a page."""
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
+
+
 def paragraph(pdf: BoardPackPDF, text: str, size: float = 9) -> None:
     pdf.set_font(FAMILY, "", size)
     pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")

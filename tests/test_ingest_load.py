@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import signal
+import subprocess
+import sys
 
 import openpyxl
 import pandas as pd
@@ -11,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from data import ingest_write
+from data.engine import PROJECT_ROOT
 from data.ingest import MAX_ERRORS, errors_frame, format_report, import_bytes, import_paths, latest_as_of, load_frame
 from data.models import Entitlement, Load, SurveyResponse, Victim
 from data.schemas import FORBIDDEN_COLUMNS
@@ -222,6 +226,39 @@ def test_a_fault_mid_load_leaves_the_database_as_it_was(engine, tmp_path, monkey
     assert loads(engine)[-1] == ("victims", "failed", 0, 0, 0)
 
 
+KILL_AFTER_FIRST_CHUNK = """
+import os, signal, sys
+from pathlib import Path
+from data import ingest_write
+from data.engine import make_engine
+from data.ingest import import_paths
+
+real = ingest_write.write_chunk
+
+def write_then_die(writer, values):
+    real(writer, values)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+ingest_write.write_chunk = write_then_die
+import_paths(make_engine(sys.argv[1]), [Path(sys.argv[2])], chunk_rows=2)
+"""
+
+
+def test_a_killed_process_mid_load_leaves_the_database_as_it_was(db_url, engine, tmp_path):
+    load_rows(engine, tmp_path, "victims", victims(3, unit="Before"))
+    before = snapshot(engine)
+    path = write_csv(tmp_path / "killed" / "victims.csv", victims(3, unit="After") + victims(4, start=4))
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_FIRST_CHUNK, db_url, str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    assert snapshot(engine) == before
+    assert [r[1] for r in loads(engine)] == ["loaded"]  # a killed load leaves no trace, not even its own record
+
+
 def test_a_rejected_file_leaves_nothing_written_even_after_clean_chunks(engine, tmp_path):
     rows = victims(6) + [row("victims", case_id="VC-7", outcome="maybe")]
     result = load_rows(engine, tmp_path, "victims", rows, chunk_rows=2)
@@ -286,6 +323,8 @@ def test_import_bytes_and_load_frame_use_the_same_rules(engine, tmp_path):
     assert [(e.row, e.column, e.value) for e in bad.errors] == [(4, "code", "NOT_A_CODE")]
     [unknown] = import_bytes(engine, "stuff.csv", b"a,b\n1,2\n", loaded_by="analyst.one")
     assert not unknown.ok and "does not name a table" in unknown.errors[0].rule
+    [chosen] = import_bytes(engine, "export (3).csv", csv_bytes, loaded_by="analyst.one", table="victims")
+    assert (chosen.table, chosen.rows_updated) == ("victims", 2)
     with engine.connect() as conn:
         by = conn.execute(select(Load.loaded_by).distinct()).scalars().all()
     assert by == ["analyst.one"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 
@@ -285,11 +283,6 @@ def test_pandera_schema_declares_every_contract_column():
         assert {n for n, c in schema.columns.items() if not c.nullable} == set(spec.required_columns)
 
 
-def test_date_limits_are_dates():
-    assert isinstance(TABLES["victims"].col("reported_date").name, str)
-    assert dt.date(1900, 1, 1) < dt.date(2099, 12, 31)
-
-
 @pytest.mark.parametrize(
     ("chunks", "expected"),
     [
@@ -302,3 +295,14 @@ def test_date_limits_are_dates():
 def test_seen_keys_in_and_out_of_order(chunks, expected):
     seen = SeenKeys()
     assert [seen.repeated(pd.Series(c, dtype="str")).tolist() for c in chunks] == expected
+
+
+def test_a_check_that_cannot_run_stops_the_load_instead_of_passing(monkeypatch):
+    import pandera.pandas as pa
+
+    from data import ingest_check
+
+    broken = pa.DataFrameSchema(checks=[pa.Check(lambda d: d["no_such_column"] > 1, error="broken")])
+    monkeypatch.setattr(ingest_check, "pandera_schema", lambda table: broken)
+    with pytest.raises(RuntimeError, match="could not run"):
+        check("actions", [VALID["actions"]])

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli import app
 from reports.evidence_pack import build_evidence_pack
 from reports.manifest import MANIFEST_NAME, sha256_hex, verify_pack
-from tests.test_reports_fixtures import HYPERLINK, PORTFOLIOS, make_inputs, metric_rows, scorecards
+from tests.test_reports_fixtures import HYPERLINK, PORTFOLIOS, definitions, make_inputs, metric_rows, scorecards
 
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 
@@ -75,6 +75,7 @@ def test_manifest_hashes_every_other_file(pack):
     assert pack.manifest_sha256 == sha256_hex(files[MANIFEST_NAME])
     assert pack.sha256 == sha256_hex(pack.data)
     assert manifest["exported_by"] == "inspector1" and manifest["portfolios"] == ["vcop", "vawg_da"]
+    assert manifest["scope"] == "all" and manifest["publication"] is False and manifest["language"] == "en"
     assert [load["sha256"] for load in manifest["loads"]] == ["a" * 64, "b" * 64]
 
 
@@ -221,7 +222,7 @@ def test_lead_export_holds_only_their_portfolios():
     portfolios = {r["Portfolio"] for ws in wb if "Portfolio" in [c.value for c in ws[1]] for r in _rows(ws)}
     assert portfolios <= {"vawg_da", None}
     assert "Police.uk open data" not in wb.sheetnames
-    assert scoped.manifest["portfolios"] == ["vawg_da"]
+    assert (scoped.manifest["portfolios"], scoped.manifest["scope"]) == (["vawg_da"], "restricted")
     assert "Portfolios: VAWG — domestic abuse" in files["README.txt"].decode()
     assert PORTFOLIOS["vcop"] not in _pdf_text(files["board_pack.pdf"])
 
@@ -257,3 +258,19 @@ def test_welsh_pack():
     headline = _rows(wb["Cod Dioddefwyr"])[1]
     assert headline["Statws RAG"] == "✗ Coch" and headline["Grŵp"] == "all"
     assert welsh.manifest["language"] == "cy"
+
+
+def test_catalogue_area_and_kind_shape_the_workbook():
+    areas = {
+        "VCOP_OVERALL": "vcop",
+        "VCOP_R4_REFERRAL": "vcop",
+        "SAT_WHOLE": "satisfaction",
+        "PUB_CRIMES": "inspection",
+    }
+    kinds = {"VCOP_OVERALL": "rate", "VCOP_R4_REFERRAL": "rate", "SAT_WHOLE": "rate", "PUB_CRIMES": "count"}
+    defs = definitions().assign(area=lambda d: d.metric_id.map(areas), kind=lambda d: d.metric_id.map(kinds))
+    wb = _workbook(build_evidence_pack(make_inputs(definitions=defs)))
+    assert "Police.uk open data" not in wb.sheetnames  # the catalogue put PUB_CRIMES under inspection here
+    ws = wb["Inspection"]
+    assert (ws["A2"].value, ws["J2"].value, ws["J2"].number_format) == ("PUB_CRIMES", 1234, "#,##0")
+    assert "Kind" in [c.value for c in wb["Definitions"][1]]

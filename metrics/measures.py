@@ -1,0 +1,272 @@
+"""The measure engine: prepare fetched frames once, then compute any measures for a portfolio's cohort over periods.
+
+`prepare` does the per-row work (victim attributes, entitlement states at the as-of date, dates not yet known
+blanked) and compresses the large entitlement frame to counts, so that `compute` — called per portfolio, period set
+and cut — only aggregates small frames. Output: tidy rows (metric_id, portfolio_id, group, group_value, period,
+numerator, denominator, value, ci_low, ci_high, suppressed, target, rag, ...). See metrics/measures_finish.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics import (
+    measures_connect,
+    measures_inspection,
+    measures_public,
+    measures_satisfaction,
+    measures_survivor,
+    measures_vcop,
+    measures_victims,
+    measures_witness,
+)
+from metrics.catalogue import CUTS, Catalogue
+from metrics.entitlements import entitlement_states
+from metrics.measures_base import Context, known_by, month_column, truth, window_months
+from metrics.measures_finish import finish
+from metrics.periods import Period
+
+SOURCES = (
+    "victims",
+    "entitlements",
+    "survey_responses",
+    "witnesses",
+    "special_measures",
+    "referrals",
+    "engagement_events",
+    "feedback_items",
+    "recommendations",
+    "actions",
+    "policeuk_street",
+)
+# Which module computes the measures of each source.
+MODULES = {
+    "entitlements": measures_vcop,
+    "victims": measures_victims,
+    "survey_responses": measures_satisfaction,
+    "witnesses": measures_witness,
+    "special_measures": measures_witness,
+    "referrals": measures_connect,
+    "engagement_events": measures_survivor,
+    "feedback_items": measures_survivor,
+    "recommendations": measures_inspection,
+    "actions": measures_inspection,
+    "policeuk_street": measures_public,
+}
+VICTIM_ATTRIBUTES = (
+    "offence_group",
+    "domestic_abuse",
+    "hate_crime",
+    "enhanced_rights",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "disability",
+    "preferred_language",
+    "area",
+    "unit",
+)
+# Columns a source may carry itself (used when it has no linked victim, e.g. a self-referral).
+OWN_ATTRIBUTES = {
+    "survey_responses": ("age_band", "sex", "ethnicity", "disability", "area", "offence_group"),
+    "referrals": ("age_band", "sex", "ethnicity", "disability", "area"),
+}
+# Dates that are not known yet at the as-of date (the period date itself is handled by the window).
+LATER_DATES = {
+    "victims": ["recorded_date", "outcome_date"],
+    "witnesses": ["needs_assessment_date"],
+    "special_measures": ["discussed_date", "decision_date"],
+    "referrals": ["first_contact_date", "needs_assessed_date", "closed_date"],
+    "feedback_items": ["decision_date", "implemented_date", "fed_back_date"],
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Frames ready for `compute`: one as-of date, one window [start, end], one optional cut kept."""
+
+    frames: dict[str, pd.DataFrame]
+    as_of: pd.Timestamp
+    start: pd.Timestamp
+    end: pd.Timestamp
+    by: str | None
+
+
+def attach_victims(
+    frame: pd.DataFrame, victims: pd.DataFrame, columns: list[str], own: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Add the linked victim's attributes to each row (by case_id); `own` columns keep the row's value when unlinked.
+
+    The entitlement `unit` is the exception handled by the caller: the row's own unit wins when given.
+    """
+    out = frame.copy()
+    index = pd.Index(victims["case_id"])
+    position = index.get_indexer(out["case_id"]) if len(index) else np.full(len(out), -1)
+    linked = position >= 0
+    safe = np.where(linked, position, 0)
+    for column in columns:
+        if column not in victims.columns:
+            continue
+        if len(victims):
+            values = victims[column].iloc[safe].set_axis(out.index).where(pd.Series(linked, index=out.index))
+        else:
+            values = pd.Series(pd.NA, index=out.index, dtype=victims[column].dtype)
+        if column in own and column in out.columns:
+            values = values.where(pd.Series(linked, index=out.index), out[column])
+        out[column] = values
+    return out
+
+
+def cohort_columns(catalogue: Catalogue) -> list[str]:
+    """Victim columns any portfolio's cohort filters on (kept when frames are compressed)."""
+    return sorted({key for p in catalogue.portfolios for key in p.cohort})
+
+
+def cohort_mask(frame: pd.DataFrame, cohort: dict) -> np.ndarray:
+    """Rows whose victim belongs to the cohort; a row without the column (no linked victim) does not."""
+    mask = np.ones(len(frame), dtype=bool)
+    for key, wanted in cohort.items():
+        if key not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        values = frame[key]
+        if isinstance(wanted, bool):
+            mask &= truth(values.eq(wanted))
+        else:
+            mask &= truth(values.astype("string").isin(list(wanted)))
+    return mask
+
+
+def period_dates(catalogue: Catalogue, source: str) -> list[str]:
+    """The dates the catalogue's measures on a source count records by (each gets a month column)."""
+    return sorted({m.period_date for m in catalogue.all_measures if m.source == source})
+
+
+def with_months(frame: pd.DataFrame, dates: list[str], start, end, as_of) -> pd.DataFrame:
+    """Add month_<date> for each period date: its month when the date lies in the window, else NaT."""
+    months = {month_column(d): window_months(frame[d], start, end, as_of) for d in dates if d in frame.columns}
+    return frame.assign(**months)
+
+
+def compress(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Identical rows (on `keys`) counted once with their number `n`: what large frames are aggregated from."""
+    return frame[keys].groupby(keys, observed=True, dropna=False, sort=False).size().rename("n").reset_index()
+
+
+def _prepare_entitlements(
+    frame: pd.DataFrame, victims: pd.DataFrame, catalogue: Catalogue, as_of, start, end, keep: list[str]
+) -> pd.DataFrame:
+    """Entitlement states at the as-of date, compressed to counts per month, code, state and the kept columns."""
+    month = window_months(frame["trigger_date"], start, end, as_of)
+    rows = frame.loc[month.notna().to_numpy()]
+    wanted = sorted({"enhanced_rights", "preferred_language", *keep} - {"unit"})
+    own_unit = rows["unit"] if "unit" in rows.columns else None
+    rows = attach_victims(rows.drop(columns=["unit"], errors="ignore"), victims, wanted + ["unit"])
+    if own_unit is not None:
+        # The unit that owed the entitlement, defaulting to the victim's unit.
+        rows["unit"] = own_unit.astype("string").fillna(rows["unit"].astype("string"))
+    state = entitlement_states(rows, catalogue.timescales(), as_of)
+    delivered = (rows["delivered_date"].notna() & (rows["delivered_date"] <= as_of)).to_numpy()
+    compact = pd.DataFrame(
+        {
+            month_column("trigger_date"): month.loc[rows.index].to_numpy(),
+            "code": rows["code"].astype("category").to_numpy(),
+            "state": state.to_numpy(),
+            "delivered": delivered,
+            "in_welsh": delivered & truth(rows["language"].astype("string").eq("cy")),
+            "prefers_welsh": truth(rows["preferred_language"].astype("string").eq("cy")),
+            **{column: rows[column].to_numpy() for column in keep},
+        }
+    )
+    return compress(compact, list(compact.columns))
+
+
+def _prepare_victims(frame: pd.DataFrame, catalogue: Catalogue, as_of, start, end, keep: list[str]) -> pd.DataFrame:
+    """Victims counted per month of each period date, outcome, language preference and the kept columns."""
+    dates = period_dates(catalogue, "victims")
+    rows = with_months(frame, dates, start, end, as_of)
+    months = [month_column(d) for d in dates]
+    rows = rows.loc[rows[months].notna().any(axis=1).to_numpy()]
+    return compress(rows, months + sorted({"outcome", "preferred_language", *keep}))
+
+
+def _prepare_feedback(frame: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Feedback status as it stood at the as-of date: later decisions and implementations are not known yet."""
+    out = frame.copy()
+    decided_later = out["decision_date"].notna() & (out["decision_date"] > as_of)
+    implemented_later = out["implemented_date"].notna() & (out["implemented_date"] > as_of)
+    status = out["status"].astype("string")
+    status = status.mask(implemented_later & status.eq("implemented"), "accepted")
+    out["status"] = status.mask(decided_later & status.ne("received"), "received")
+    return known_by(out, LATER_DATES["feedback_items"], as_of)
+
+
+def prepare(
+    frames: dict[str, pd.DataFrame], catalogue: Catalogue, *, as_of, start, end, by: str | None = None
+) -> Prepared:
+    """Per-row work done once per fetch: victim attributes, entitlement states, unknown-yet dates blanked, months.
+
+    `frames` holds any of SOURCES (data.queries fetches them); missing sources simply produce no measures. Records
+    count when their period date lies in [start, end] and not after `as_of`; entitlements are judged at `as_of`.
+    Entitlements and victims are compressed to counts keeping the cohort columns and `by` (one of CUTS).
+    """
+    if by is not None and by not in CUTS:
+        raise ValueError(f"cannot cut by {by!r}; choose one of {', '.join(CUTS)}")
+    as_of, start, end = pd.Timestamp(as_of), pd.Timestamp(start), pd.Timestamp(end)
+    victims = frames.get("victims")
+    if victims is None:
+        victims = pd.DataFrame({"case_id": pd.Series([], dtype="string")})
+    victims = known_by(victims, LATER_DATES["victims"], as_of)
+    keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()))
+    out: dict[str, pd.DataFrame] = {}
+    for source, frame in frames.items():
+        if source not in SOURCES:
+            raise ValueError(f"unknown source frame {source!r}")
+        if source == "entitlements":
+            out[source] = _prepare_entitlements(frame, victims, catalogue, as_of, start, end, keep)
+            continue
+        if source == "victims":
+            out[source] = _prepare_victims(victims, catalogue, as_of, start, end, keep)
+            continue
+        if source == "special_measures":
+            # A decision dated after the as-of date was not known then.
+            frame = frame.assign(decision=frame["decision"].mask(frame["decision_date"] > as_of))
+        if source == "feedback_items":
+            frame = _prepare_feedback(frame, as_of)
+        frame = known_by(frame, LATER_DATES.get(source, []), as_of)
+        if source in OWN_ATTRIBUTES or source in ("witnesses", "special_measures"):
+            frame = attach_victims(frame, victims, list(VICTIM_ATTRIBUTES), OWN_ATTRIBUTES.get(source, ()))
+        if source == "policeuk_street":
+            frame = measures_public.crimes(frame)
+        out[source] = with_months(frame, period_dates(catalogue, source), start, end, as_of)
+    return Prepared(out, as_of, start, end, by)
+
+
+def compute(
+    prepared: Prepared,
+    catalogue: Catalogue,
+    *,
+    periods: list[Period],
+    portfolio: str | None = None,
+    metric_ids: list[str] | None = None,
+    targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every measure asked for (default: the whole catalogue) for a portfolio's cohort, per period and group.
+
+    Case-based measures keep only the cohort's victims; SE_*, HM_*, ACT_* and PUB_* ignore it. Targets are the
+    catalogue defaults overridden by `targets` rows (data.queries.targets_frame).
+    """
+    cohort = catalogue.portfolio(portfolio).cohort if portfolio else {}
+    measures = [catalogue.measure(i) for i in metric_ids] if metric_ids is not None else catalogue.all_measures
+    frames = {}
+    for source, frame in prepared.frames.items():
+        case_based = catalogue.sources[source].case_based if source in catalogue.sources else False
+        frames[source] = frame.loc[cohort_mask(frame, cohort)] if case_based and cohort else frame
+    ctx = Context(frames, list(periods), prepared.as_of, prepared.start, prepared.end, prepared.by, catalogue)
+    for module in dict.fromkeys(MODULES.values()):
+        mine = [m for m in measures if MODULES.get(m.source) is module]
+        if mine:
+            module.compute(ctx, mine)
+    return finish(ctx, measures, portfolio, targets)
