@@ -96,6 +96,54 @@ def import_policeuk_files(
 
 
 # ---- metrics (owner: metrics engine) ----
+@app.command("metrics")
+def metrics_command(
+    date_from: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
+    date_to: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge entitlements at this date (default: latest load)."),
+    portfolio: str = typer.Option("vcop", "--portfolio", help="Portfolio whose cohort the case-based measures use."),
+    by: str | None = typer.Option(None, "--by", help="month|area|unit|offence_group|enhanced_rights|age_band|sex|..."),
+    output_format: str = typer.Option("csv", "--format", help="csv or json."),
+    out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
+) -> None:
+    """Every measure in the catalogue for a portfolio's cohort over a period: one tidy row per measure and group."""
+    from data.queries import latest_as_of, metric_frames, targets_frame
+    from metrics.catalogue import load_catalogue
+    from metrics.measures_table import BY_CHOICES, measure_table, to_csv, to_json
+
+    start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    if end < start:
+        typer.echo(f"--to ({end}) is before --from ({start})", err=True)
+        raise typer.Exit(2)
+    if by is not None and by not in BY_CHOICES:
+        typer.echo(f"--by: '{by}' is not one of {', '.join(BY_CHOICES)}", err=True)
+        raise typer.Exit(2)
+    if output_format not in ("csv", "json"):
+        typer.echo(f"--format: '{output_format}' is not csv or json", err=True)
+        raise typer.Exit(2)
+    catalogue = load_catalogue()
+    try:
+        cohort = catalogue.portfolio(portfolio).cohort
+    except KeyError as exc:
+        typer.echo(f"--portfolio: {exc.args[0]}", err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine()
+    judged_at = _parse_date(as_of, "--as-of") or latest_as_of(engine)
+    if judged_at is None:
+        judged_at = end
+        typer.echo(f"no load recorded an as-of date; judging at --to ({end})", err=True)
+    frames = metric_frames(engine, start, end, cohort=cohort, as_of=judged_at)
+    table = measure_table(
+        frames, catalogue, start=start, end=end, as_of=judged_at, portfolio=portfolio, by=by,
+        targets=targets_frame(engine),
+    )  # fmt: skip
+    text = to_csv(table) if output_format == "csv" else to_json(table) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(table)} rows written to {out}", err=True)
+
 
 # ---- users (owner: auth) ----
 from auth.commands import users_app  # noqa: E402  (the commands live with auth; registered here)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -197,6 +198,9 @@ class FeedbackItem(Base):
     implemented_date: Mapped[dt.date | None] = mapped_column(Date)
     we_did: Mapped[str | None] = mapped_column(String(500))
     fed_back_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Welsh versions for the bilingual "you said, we did" summary (entered in the app; not part of the contract).
+    summary_cy: Mapped[str | None] = mapped_column(String(500))
+    we_did_cy: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
     load_id: Mapped[int | None] = _load_id()
 
@@ -347,6 +351,8 @@ class AuditLog(Base):
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
+    # The portfolio the changed or exported thing belongs to, so a lead's exports can filter the trail.
+    portfolio: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class ActionUpdate(Base):
@@ -360,6 +366,7 @@ class ActionUpdate(Base):
     note: Mapped[str | None] = mapped_column(Text)
     status_before: Mapped[str | None] = mapped_column(String(20))
     status_after: Mapped[str | None] = mapped_column(String(20))
+    changes: Mapped[str | None] = mapped_column(Text)  # JSON {field: [before, after]} of the fields this update changed
 
 
 class Target(Base):
@@ -373,6 +380,35 @@ class Target(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class EvidenceFile(Base):
+    """A file attached as evidence to an action or an inspection finding, with its detected type and SHA-256."""
+
+    __tablename__ = "evidence_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_type: Mapped[str] = mapped_column(String(20))  # action | finding
+    entity_id: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))  # detected from the content, never from the name
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_evidence_files_entity", "entity_type", "entity_id"),)
+
+
+class ReportResponse(Base):
+    """The PCC's published response to an inspection report (due 56 days after the report is published)."""
+
+    __tablename__ = "report_responses"
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)  # the findings' `source`, e.g. HMICFRS PEEL
+    response_date: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 # Contract tables in dependency (load) order: a table's foreign keys point only to earlier ones.

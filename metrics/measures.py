@@ -103,8 +103,7 @@ def attach_victims(
     The entitlement `unit` is the exception handled by the caller: the row's own unit wins when given.
     """
     out = frame.copy()
-    index = pd.Index(victims["case_id"])
-    position = index.get_indexer(out["case_id"]) if len(index) else np.full(len(out), -1)
+    position = _victim_positions(out["case_id"], victims["case_id"])
     linked = position >= 0
     safe = np.where(linked, position, 0)
     for column in columns:
@@ -118,6 +117,17 @@ def attach_victims(
             values = values.where(pd.Series(linked, index=out.index), out[column])
         out[column] = values
     return out
+
+
+def _victim_positions(case_ids: pd.Series, victim_ids: pd.Series) -> np.ndarray:
+    """Row of each case_id in the victims frame (−1 when unlinked); categorical ids are looked up once per value."""
+    if len(victim_ids) == 0:
+        return np.full(len(case_ids), -1)
+    index = pd.Index(victim_ids)
+    if isinstance(case_ids.dtype, pd.CategoricalDtype):
+        per_value = np.append(index.get_indexer(case_ids.cat.categories), -1)
+        return per_value[case_ids.cat.codes.to_numpy()]  # code −1 (missing) picks the appended −1
+    return index.get_indexer(case_ids)
 
 
 def cohort_columns(catalogue: Catalogue) -> list[str]:
@@ -161,26 +171,35 @@ def _prepare_entitlements(
     """Entitlement states at the as-of date, compressed to counts per month, code, state and the kept columns."""
     month = window_months(frame["trigger_date"], start, end, as_of)
     rows = frame.loc[month.notna().to_numpy()]
-    wanted = sorted({"enhanced_rights", "preferred_language", *keep} - {"unit"})
+    wanted = sorted({"enhanced_rights", "preferred_language", *keep})
     own_unit = rows["unit"] if "unit" in rows.columns else None
-    rows = attach_victims(rows.drop(columns=["unit"], errors="ignore"), victims, wanted + ["unit"])
-    if own_unit is not None:
+    rows = attach_victims(rows.drop(columns=["unit"], errors="ignore"), victims, wanted)
+    if "unit" in keep and own_unit is not None:
         # The unit that owed the entitlement, defaulting to the victim's unit.
-        rows["unit"] = own_unit.astype("string").fillna(rows["unit"].astype("string"))
+        rows["unit"] = _coalesce(own_unit, rows["unit"])
     state = entitlement_states(rows, catalogue.timescales(), as_of)
     delivered = (rows["delivered_date"].notna() & (rows["delivered_date"] <= as_of)).to_numpy()
     compact = pd.DataFrame(
         {
             month_column("trigger_date"): month.loc[rows.index].to_numpy(),
-            "code": rows["code"].astype("category").to_numpy(),
-            "state": state.to_numpy(),
+            "code": rows["code"].astype("category").array,
+            "state": state.array,
             "delivered": delivered,
-            "in_welsh": delivered & truth(rows["language"].astype("string").eq("cy")),
-            "prefers_welsh": truth(rows["preferred_language"].astype("string").eq("cy")),
-            **{column: rows[column].to_numpy() for column in keep},
+            "in_welsh": delivered & truth(rows["language"] == "cy"),
+            "prefers_welsh": truth(rows["preferred_language"] == "cy"),
+            **{column: rows[column].array for column in keep},
         }
     )
     return compress(compact, list(compact.columns))
+
+
+def _coalesce(first: pd.Series, second: pd.Series) -> pd.Series:
+    """`first` where present, else `second`; categorical when both are (no per-row strings)."""
+    if isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype):
+        categories = first.cat.categories.union(second.cat.categories)
+        first, second = first.cat.set_categories(categories), second.cat.set_categories(categories)
+        return first.where(first.notna(), second)
+    return first.astype("string").fillna(second.astype("string"))
 
 
 def _prepare_victims(frame: pd.DataFrame, catalogue: Catalogue, as_of, start, end, keep: list[str]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from metrics.catalogue import Measure
 from metrics.entitlements import classify
-from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule, truth
+from metrics.measures_base import Context, add_many, no_rule, truth
 from metrics.working_days import working_days_elapsed
 
 
@@ -29,25 +29,27 @@ def contact_states(rows: pd.DataFrame, as_of: pd.Timestamp, working_days: int) -
 
 def compute(ctx: Context, measures: list[Measure]) -> None:
     """Add the monthly components of the Connect Gwent measures asked for."""
-    frame = ctx.frame("referrals")
-    if frame is None:
+    if ctx.frame("referrals") is None:
         return
+    batches: dict[str, list] = {}
     for m in measures:
-        rows = in_window(frame, m.period_date, ctx)
+        rows = ctx.rows("referrals", m.period_date)
         closed = rows["closed_date"].notna().to_numpy()
         if m.id == "CG_REFERRALS":
-            add_monthly(ctx, m, rows, np.ones(len(rows)))
+            item = (np.ones(len(rows)), None)
         elif m.id == "CG_SELF_REFERRAL_SHARE":
-            add_rate(ctx, m, rows, truth(rows["source"].eq("self")), np.ones(len(rows), bool))
+            item = (rows["source"].eq("self"), np.ones(len(rows), dtype=bool))
         elif m.id == "CG_CONTACT_2WD":
             state = pd.Series(contact_states(rows, ctx.as_of, int(m.params.get("working_days", 2))))
-            add_rate(ctx, m, rows, (state == "timely").to_numpy(), state.isin(["timely", "late", "missed"]).to_numpy())
+            item = (state.eq("timely"), state.isin(["timely", "late", "missed"]))
         elif m.id == "CG_NEEDS_ASSESSED":
-            add_rate(ctx, m, rows, rows["needs_assessed_date"].notna().to_numpy(), closed)
+            item = (rows["needs_assessed_date"].notna(), closed)
         elif m.id == "CG_SUPPORT_ACCEPTED":
-            add_rate(ctx, m, rows, _flag(rows["support_accepted"]), rows["support_accepted"].notna().to_numpy())
+            item = (_flag(rows["support_accepted"]), rows["support_accepted"].notna())
         elif m.id == "CG_COPE_RECOVER":
-            answered = rows["cope_recover_improved"].notna().to_numpy()
-            add_rate(ctx, m, rows, _flag(rows["cope_recover_improved"]), closed & answered)
+            item = (_flag(rows["cope_recover_improved"]), closed & rows["cope_recover_improved"].notna().to_numpy())
         else:
             no_rule(m)
+        batches.setdefault(m.period_date, []).append((m, *item))
+    for date, items in batches.items():
+        add_many(ctx, ctx.rows("referrals", date), items)

@@ -119,7 +119,9 @@ def finish(ctx: Context, measures: list[Measure], portfolio: str | None, targets
         rows[f"period_{attribute}"] = np.array([getattr(p, attribute) for p in ctx.periods], dtype=object)[number]
     rows["period_start"] = pd.to_datetime(rows["period_start"])
     rows["period_end"] = pd.to_datetime(rows["period_end"])
-    rows["group"] = rows["metric_id"].map({m.id: ctx.cut(m) or ALL for m in measures})
+    # A cut measure with no records at all has no groups: its single row is the "all" row.
+    cut = rows["metric_id"].map({m.id: ctx.cut(m) or ALL for m in measures})
+    rows["group"] = cut.where(rows["group_value"] != ALL, ALL)
     order = rows["metric_id"].map({m.id: i for i, m in enumerate(measures)})
     rows = rows.assign(_order=order).sort_values(["_order", "period", "group_value"]).reset_index(drop=True)
     return apply_targets(rows.reindex(columns=OUTPUT_COLUMNS), catalogue, targets, portfolio)

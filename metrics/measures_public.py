@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule, truth
+from metrics.measures_base import Context, add_monthly, add_rate, no_rule, truth
 
 
 def crimes(street: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
     if frame is None:
         return
     for m in measures:
-        rows = in_window(frame, m.period_date, ctx)
+        rows = ctx.rows("policeuk_street", m.period_date)
         if m.id == "PUB_CRIMES":
             add_monthly(ctx, m, rows, np.ones(len(rows)))
         elif m.id == "PUB_UNABLE_TO_PROSECUTE":

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_monthly, add_rate, in_window, no_rule, truth
+from metrics.measures_base import Context, add_many, add_monthly, no_rule, truth
 
 SATISFIED = 5  # 5 fairly, 6 very, 7 completely satisfied
 
@@ -22,10 +22,9 @@ def _answers(rows: pd.DataFrame, question: str) -> tuple[np.ndarray, np.ndarray]
     return truth(values >= SATISFIED) & answered, answered
 
 
-def stage(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+def stage(measure: Measure, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Answers 5–7 ÷ answers 1–7 to the measure's question."""
-    satisfied, answered = _answers(rows, measure.params["question"])
-    add_rate(ctx, measure, rows, satisfied, answered)
+    return _answers(rows, measure.params["question"])
 
 
 def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
@@ -43,10 +42,10 @@ def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
     add_monthly(ctx, measure, rows, np.full(len(rows), np.nan), None, components)
 
 
-def aware_of_code(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+def aware_of_code(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Respondents aware of the Victims' Code ÷ respondents who answered."""
     answer = rows["q_aware_of_code"]
-    add_rate(ctx, measure, rows, answer.eq(True), answer.notna())
+    return answer.eq(True), answer.notna()
 
 
 def compute(ctx: Context, measures: list[Measure]) -> None:
@@ -54,13 +53,18 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
     frame = ctx.frame("survey_responses")
     if frame is None:
         return
+    batches: dict[str, list] = {}
     for m in measures:
-        rows = in_window(frame, m.period_date, ctx)
+        rows = ctx.rows(m.source, m.period_date)
         if m.kind == "difference":
             ethnicity_gap(ctx, m, rows)
-        elif "question" in m.params:
-            stage(ctx, m, rows)
+            continue
+        if "question" in m.params:
+            numerator, denominator = stage(m, rows)
         elif m.id == "SAT_CODE_AWARE":
-            aware_of_code(ctx, m, rows)
+            numerator, denominator = aware_of_code(rows)
         else:
             no_rule(m)
+        batches.setdefault(m.period_date, []).append((m, numerator, denominator))
+    for date, items in batches.items():
+        add_many(ctx, ctx.rows("survey_responses", date), items)

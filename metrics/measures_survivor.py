@@ -10,14 +10,13 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_direct, add_monthly, add_rate, in_window, no_rule, per_period, truth
+from metrics.measures_base import Context, add_direct, add_many, no_rule, per_period
 
 ACCEPTED = ("accepted", "implemented")
 
 
-def days_to_close(ctx: Context, measure: Measure, frame: pd.DataFrame) -> None:
+def days_to_close(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
     """Median calendar days from received to implemented, over the implemented items received in each period."""
-    rows = in_window(frame, measure.period_date, ctx)
     done = rows.loc[rows["implemented_date"].notna().to_numpy()]
     days = pd.DataFrame(
         {"month": done["month"].to_numpy(), "days": (done["implemented_date"] - done["received_date"]).dt.days}
@@ -29,26 +28,27 @@ def days_to_close(ctx: Context, measure: Measure, frame: pd.DataFrame) -> None:
 
 def compute(ctx: Context, measures: list[Measure]) -> None:
     """Add the components of the survivor voice measures asked for."""
+    batches: dict[tuple[str, str], list] = {}
     for m in measures:
-        frame = ctx.frame(m.source)
-        if frame is None:
+        if ctx.frame(m.source) is None:
             continue
+        rows = ctx.rows(m.source, m.period_date)
         if m.id == "SE_DAYS_TO_CLOSE":
-            days_to_close(ctx, m, frame)
+            days_to_close(ctx, m, rows)
             continue
-        rows = in_window(frame, m.period_date, ctx)
+        status = rows["status"] if "status" in rows.columns else None
         if m.id == "SE_EVENTS":
-            add_monthly(ctx, m, rows, np.ones(len(rows)))
+            item = (np.ones(len(rows)), None)
         elif m.id == "SE_PARTICIPANTS":
-            add_monthly(ctx, m, rows, pd.to_numeric(rows[m.params.get("column", "participants")]).fillna(0))
+            item = (pd.to_numeric(rows[m.params.get("column", "participants")]).fillna(0).to_numpy(float), None)
+        elif m.id == "SE_FEEDBACK_ACCEPTED":
+            item = (status.isin(ACCEPTED), status.ne("received"))
+        elif m.id == "SE_FEEDBACK_IMPLEMENTED":
+            item = (status.eq("implemented"), status.isin(ACCEPTED))
+        elif m.id == "SE_FED_BACK":
+            item = (rows["fed_back_date"].notna(), status.ne("received"))
         else:
-            status = rows["status"]
-            decided = truth(status.ne("received"))
-            if m.id == "SE_FEEDBACK_ACCEPTED":
-                add_rate(ctx, m, rows, status.isin(ACCEPTED).to_numpy(), decided)
-            elif m.id == "SE_FEEDBACK_IMPLEMENTED":
-                add_rate(ctx, m, rows, truth(status.eq("implemented")), status.isin(ACCEPTED))
-            elif m.id == "SE_FED_BACK":
-                add_rate(ctx, m, rows, rows["fed_back_date"].notna().to_numpy(), decided)
-            else:
-                no_rule(m)
+            no_rule(m)
+        batches.setdefault((m.source, m.period_date), []).append((m, *item))
+    for (source, date), items in batches.items():
+        add_many(ctx, ctx.rows(source, date), items)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from metrics.catalogue import Measure
 from metrics.entitlements import COUNTED
-from metrics.measures_base import MONTHLY_COLUMNS, Context, add_rate, group_values, in_window, no_rule, weights
+from metrics.measures_base import MONTHLY_COLUMNS, Context, add_rate, group_values, no_rule, weights
 
 
 def compliance(ctx: Context, measures: list[Measure]) -> None:
@@ -20,7 +20,7 @@ def compliance(ctx: Context, measures: list[Measure]) -> None:
     frame = ctx.frame("entitlements")
     if frame is None or not measures:
         return
-    rows = in_window(frame, measures[0].period_date, ctx)
+    rows = ctx.rows("entitlements", measures[0].period_date)
     rows = rows.loc[rows["state"].notna().to_numpy()]
     w = weights(rows)
     state = rows["state"]
@@ -50,7 +50,7 @@ def served_in_welsh(ctx: Context, measure: Measure) -> None:
     frame = ctx.frame("entitlements")
     if frame is None:
         return
-    rows = in_window(frame, measure.period_date, ctx)
+    rows = ctx.rows("entitlements", measure.period_date)
     rows = rows.loc[rows["prefers_welsh"].to_numpy(dtype=bool) & rows["delivered"].to_numpy(dtype=bool)]
     add_rate(ctx, measure, rows, rows["in_welsh"].to_numpy(dtype=bool), np.ones(len(rows), dtype=bool))
 

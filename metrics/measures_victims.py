@@ -9,23 +9,25 @@ from __future__ import annotations
 import numpy as np
 
 from metrics.catalogue import Measure
-from metrics.measures_base import Context, add_rate, in_window, no_rule, truth
+from metrics.measures_base import Context, add_many, no_rule
 
 
 def compute(ctx: Context, measures: list[Measure]) -> None:
     """Add the monthly components of the victim-level measures asked for."""
-    frame = ctx.frame("victims")
-    if frame is None:
+    if ctx.frame("victims") is None:
         return
+    batches: dict[str, list] = {}
     for m in measures:
-        rows = in_window(frame, m.period_date, ctx)
+        rows = ctx.rows("victims", m.period_date)
         if m.id.startswith("ATT_"):
-            outcome = rows["outcome"].astype("string")
+            outcome = rows["outcome"]
             concluded = outcome.notna() & outcome.ne("ongoing")
-            add_rate(ctx, m, rows, truth(outcome.eq(m.params["outcome"])), concluded.to_numpy())
+            item = (outcome.eq(m.params["outcome"]), concluded)
         elif m.id == "WL_PREFERENCE_RECORDED":
-            language = rows["preferred_language"].astype("string")
-            recorded = (language.notna() & language.ne("unknown")).to_numpy(bool)
-            add_rate(ctx, m, rows, recorded, np.ones(len(rows), dtype=bool))
+            language = rows["preferred_language"]
+            item = (language.notna() & language.ne("unknown"), np.ones(len(rows), dtype=bool))
         else:
             no_rule(m)
+        batches.setdefault(m.period_date, []).append((m, *item))
+    for date, items in batches.items():
+        add_many(ctx, ctx.rows("victims", date), items)

@@ -15,9 +15,8 @@ from metrics.catalogue import Measure
 from metrics.measures_base import (
     Context,
     add_direct,
-    add_rate,
+    add_many,
     group_values,
-    in_window,
     no_rule,
     per_period,
     truth,
@@ -48,13 +47,12 @@ def witness_service(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return _flag(rows["witness_service_referred"]), truth(rows["plea"].eq("not_guilty"))
 
 
-def ineffective_through_absence(ctx: Context, measure: Measure, frame: pd.DataFrame) -> None:
+def ineffective_through_absence(ctx: Context, measure: Measure, held: pd.DataFrame) -> None:
     """Distinct cases with a trial ineffective through prosecution witness absence ÷ distinct cases with an outcome.
 
     Cases are counted once per period even when their trials fall in several of its months, so this is computed per
     period rather than summed from months.
     """
-    held = in_window(frame, measure.period_date, ctx)
     held = held.loc[held["trial_outcome"].notna().to_numpy()]
     cases = pd.DataFrame(
         {
@@ -107,18 +105,20 @@ RATES = {
 
 def compute(ctx: Context, measures: list[Measure]) -> None:
     """Add the components of the witness care and special measures measures asked for."""
+    batches: dict[tuple[str, str], list] = {}
     for m in measures:
-        frame = ctx.frame(m.source)
-        if frame is None:
+        if ctx.frame(m.source) is None:
             continue
         if m.id == "WCU_INEFFECTIVE_WITNESS":
-            ineffective_through_absence(ctx, m, frame)
+            ineffective_through_absence(ctx, m, ctx.rows(m.source, m.period_date))
             continue
-        rows = in_window(frame, m.period_date, ctx)
+        rows = ctx.rows(m.source, m.period_date)
         if m.id in RATES:
             numerator, denominator = RATES[m.id](rows)
         elif m.id == "SM_TIMELY":
             numerator, denominator = timely(rows, int(m.params.get("days_before_trial", 28)))
         else:
             no_rule(m)
-        add_rate(ctx, m, rows, numerator, denominator)
+        batches.setdefault((m.source, m.period_date), []).append((m, numerator, denominator))
+    for (source, date), items in batches.items():
+        add_many(ctx, ctx.rows(source, date), items)

@@ -55,11 +55,10 @@ def window(as_of, months: int = MONTHS) -> tuple[pd.Timestamp, pd.Timestamp]:
     return first, pd.Timestamp(as_of)
 
 
-def _spc(series: pd.DataFrame, polarity: str, target: float | None, catalogue: Catalogue) -> dict:
-    """Variation and assurance icons of a monthly series (suppressed months left out)."""
-    values = pd.Series(series["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(series["period_start"]))
+def _spc(values: np.ndarray, months: np.ndarray, polarity: str, target, catalogue: Catalogue) -> dict:
+    """Variation and assurance icons of a monthly series (suppressed months, NaN, left out)."""
     chart = xmr(
-        values,
+        pd.Series(values, index=pd.DatetimeIndex(months)),
         screen_outliers=catalogue.statistics.spc_screen_outliers,
         polarity=polarity,
         target=None if target is None or pd.isna(target) else float(target),
@@ -73,59 +72,66 @@ def _spc(series: pd.DataFrame, polarity: str, target: float | None, catalogue: C
     }
 
 
-def scorecard(rows: pd.DataFrame, catalogue: Catalogue, portfolio_id: str) -> pd.DataFrame:
+def _change(headline: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Change from the previous rolling 12 months: shown only when both periods are; tested for rates only."""
+    both = ~(headline["suppressed"].to_numpy(bool) | previous["suppressed"].fillna(True).to_numpy(bool))
+    rate = headline["kind"].eq("rate").to_numpy() & both
+    test = compare_periods_table(
+        headline["numerator"].where(rate), headline["denominator"].where(rate),
+        previous["numerator"].where(rate), previous["denominator"].where(rate),
+    )  # fmt: skip
+    plain = headline["value"].to_numpy(dtype=float) - previous["value"].to_numpy(dtype=float)
+    significant = pd.Series(test["significant"].to_numpy(), dtype=object).where(rate, None)
+    return pd.DataFrame(
+        {
+            "change": np.where(rate, test["diff"], np.where(both, plain, np.nan)),
+            "change_ci_low": test["ci_low"].to_numpy(),
+            "change_ci_high": test["ci_high"].to_numpy(),
+            "change_p": test["p"].to_numpy(),
+            "change_significant": significant.to_numpy(),
+        },
+        index=headline.index,
+    )
+
+
+def scorecard(
+    rows: pd.DataFrame, catalogue: Catalogue, portfolio_id: str, spc_memo: dict | None = None
+) -> pd.DataFrame:
     """One scorecard row per measure of the portfolio, from compute() rows over scorecard_periods() (group "all").
 
     No RAG or SPC icon is given for a suppressed headline; a change is given only when both periods are shown, and
-    is tested (Newcombe interval, pooled z) for rates only.
+    is tested (Newcombe interval, pooled z) for rates only. `spc_memo` lets portfolios with the same cohort share
+    SPC results (keyed by the series and target).
     """
-    rows = rows.loc[rows["group_value"] == "all"]
-    by_metric = dict(tuple(rows.groupby("metric_id", sort=False)))
-    out = []
-    for metric_id in catalogue.scorecard_measures(portfolio_id):
-        mine = by_metric.get(metric_id)
-        if mine is None:
-            continue
-        measure = catalogue.measure(metric_id)
-        monthly = mine.loc[mine["period_kind"] == "month"].sort_values("period_start")
-        rolling = mine.loc[mine["period_kind"] == "rolling_12"].sort_values("period_end")
-        current, previous = rolling.iloc[-1], (rolling.iloc[-2] if len(rolling) > 1 else None)
-        record = {
-            "portfolio_id": portfolio_id,
-            "metric_id": metric_id,
-            "name": measure.name,
-            "kind": measure.kind,
-            "polarity": measure.polarity,
-            **{c: current[c] for c in COLUMNS[5:15]},
-            "sparkline": monthly["value"].tolist(),
-            "previous_value": np.nan if previous is None else previous["value"],
-        }
-        icons = _spc(monthly, measure.polarity, current["target"], catalogue)
-        if current["suppressed"]:
-            icons = {**icons, "variation": None, "assurance": None}
-        record.update(icons)
-        record.update(_change(measure.kind, current, previous))
-        out.append(record)
-    return pd.DataFrame(out, columns=COLUMNS)
-
-
-def _change(kind: str, current: pd.Series, previous: pd.Series | None) -> dict:
-    """The change from the previous rolling 12 months, with a significance test for rates."""
-    empty = {"change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan, "change_p": np.nan}
-    if previous is None or current["suppressed"] or previous["suppressed"]:
-        return {**empty, "change_significant": None}
-    if kind != "rate":
-        return {**empty, "change": current["value"] - previous["value"], "change_significant": None}
-    test = compare_periods_table(
-        [current["numerator"]], [current["denominator"]], [previous["numerator"]], [previous["denominator"]]
-    ).iloc[0]
-    return {
-        "change": test["diff"],
-        "change_ci_low": test["ci_low"],
-        "change_ci_high": test["ci_high"],
-        "change_p": test["p"],
-        "change_significant": bool(test["significant"]),
+    spc_memo = {} if spc_memo is None else spc_memo
+    wanted = catalogue.scorecard_measures(portfolio_id)
+    rows = rows.loc[(rows["group_value"] == "all") & rows["metric_id"].isin(wanted)]
+    rolling = rows.loc[rows["period_kind"] == "rolling_12"].sort_values(["metric_id", "period_end"])
+    headline = rolling.groupby("metric_id").nth(-1).set_index("metric_id")
+    previous = rolling.groupby("metric_id").nth(-2).set_index("metric_id").reindex(headline.index)
+    order = [m for m in wanted if m in headline.index]
+    headline, previous = headline.loc[order], previous.loc[order]
+    monthly = rows.loc[rows["period_kind"] == "month"].sort_values("period_start")
+    series = {
+        k: (g["value"].to_numpy(dtype=float), g["period_start"].to_numpy()) for k, g in monthly.groupby("metric_id")
     }
+    icons = []
+    for metric_id in order:
+        measure = catalogue.measure(metric_id)
+        values, months = series.get(metric_id, (np.array([]), np.array([], dtype="datetime64[s]")))
+        target = headline.at[metric_id, "target"]
+        key = (metric_id, values.tobytes(), None if pd.isna(target) else float(target))
+        if key not in spc_memo:
+            spc_memo[key] = _spc(values, months, measure.polarity, target, catalogue)
+        spc = spc_memo[key]
+        if headline.at[metric_id, "suppressed"]:
+            spc = {**spc, "variation": None, "assurance": None}
+        icons.append({"metric_id": metric_id, "name": measure.name, "sparkline": values.tolist(), **spc})
+    out = pd.DataFrame(icons, index=pd.Index(order, name="metric_id")).drop(columns="metric_id")
+    out = out.join(headline[COLUMNS[3:15]]).join(_change(headline, previous))
+    out["previous_value"] = previous["value"]
+    out["portfolio_id"] = portfolio_id
+    return out.reset_index().reindex(columns=COLUMNS)
 
 
 def portfolio_scorecard(
@@ -165,7 +171,8 @@ def all_scorecards(
         wanted = catalogue.expand([pattern for p in portfolios for pattern in p.scorecard])
         rows = compute(prepared, catalogue, periods=periods, portfolio=portfolios[0].id, metric_ids=wanted)
         rows = rows.loc[rows["group_value"] == "all"]
+        memo: dict = {}
         for p in portfolios:
             mine = apply_targets(rows, catalogue, targets, p.id)
-            cards[p.id] = scorecard(mine, catalogue, p.id)
+            cards[p.id] = scorecard(mine, catalogue, p.id, memo)
     return pd.concat([cards[p.id] for p in catalogue.portfolios], ignore_index=True)

@@ -306,3 +306,19 @@ def test_a_check_that_cannot_run_stops_the_load_instead_of_passing(monkeypatch):
     monkeypatch.setattr(ingest_check, "pandera_schema", lambda table: broken)
     with pytest.raises(RuntimeError, match="could not run"):
         check("actions", [VALID["actions"]])
+
+
+def test_entitlement_codes_follow_the_catalogue_file(tmp_path, monkeypatch):
+    from data import ingest_enums
+
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text("entitlements:\n  - {code: R1_NEW, right: 1}\n  - {code: R2_NEW, right: 2}\n")
+    monkeypatch.setattr(ingest_enums, "CATALOGUE_PATH", catalogue)
+    ingest_enums.entitlement_codes.cache_clear()
+    try:
+        assert ingest_enums.entitlement_codes() == ("R1_NEW", "R2_NEW")
+        catalogue.write_text("version: x\n")  # no entitlements listed: the METRICS.md defaults
+        ingest_enums.entitlement_codes.cache_clear()
+        assert ingest_enums.entitlement_codes() == ingest_enums.DEFAULT_ENTITLEMENT_CODES
+    finally:
+        ingest_enums.entitlement_codes.cache_clear()

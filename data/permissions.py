@@ -1,0 +1,66 @@
+"""Who may change what in the accountability workflows: pure rules over the acting user's Scope.
+
+Every write function in data/ checks these before it touches a row, so a page that forgets to hide a button still
+cannot make a change the user is not allowed to make.
+"""
+
+from __future__ import annotations
+
+from auth.roles import Scope
+from data.workflow import AccessDenied
+
+SURVIVOR_VOICE = "survivor_voice"  # the Survivor Engagement Co-ordinator is a lead of this portfolio
+INSPECTION = "inspection"  # its leads record the PCC's responses to inspection reports
+AUDIT_READERS = frozenset({"inspector", "admin"})
+
+
+def is_admin(scope: Scope) -> bool:
+    """True for administrators, who may change anything."""
+    return "admin" in scope.roles
+
+
+def leads(scope: Scope, portfolio: str | None) -> bool:
+    """True when the user is a lead and the portfolio is one of theirs."""
+    return portfolio is not None and "lead" in scope.roles and portfolio in scope.portfolios
+
+
+def can_read(scope: Scope, portfolio: str | None) -> bool:
+    """True when the user may read a record of the portfolio (every portfolio for board, inspector, analyst, admin)."""
+    return scope.all_portfolios or (portfolio is not None and portfolio in scope.portfolios)
+
+
+def can_edit_action(scope: Scope, portfolio: str, meeting_ref: str | None = None) -> bool:
+    """Leads within their portfolios and admins anywhere; board members only from meeting mode (a meeting_ref)."""
+    in_meeting = bool((meeting_ref or "").strip()) and "board" in scope.roles
+    return is_admin(scope) or leads(scope, portfolio) or in_meeting
+
+
+def can_edit_finding(scope: Scope, portfolio: str) -> bool:
+    """Leads of the finding's portfolio and admins."""
+    return is_admin(scope) or leads(scope, portfolio)
+
+
+def can_edit_feedback(scope: Scope) -> bool:
+    """Admins and leads of the survivor voice portfolio (the Survivor Engagement Co-ordinator)."""
+    return is_admin(scope) or leads(scope, SURVIVOR_VOICE)
+
+
+def can_read_feedback(scope: Scope, portfolio: str | None) -> bool:
+    """Everyone who reads every portfolio, the survivor voice leads, and leads of the item's own portfolio."""
+    return scope.all_portfolios or leads(scope, SURVIVOR_VOICE) or can_read(scope, portfolio)
+
+
+def can_read_audit(scope: Scope) -> bool:
+    """Inspectors and admins read the whole audit trail."""
+    return bool(scope.roles & AUDIT_READERS)
+
+
+def can_record_response(scope: Scope) -> bool:
+    """Admins and leads of the inspection portfolio record the PCC's responses to reports."""
+    return is_admin(scope) or leads(scope, INSPECTION)
+
+
+def require(allowed: bool, code: str = "actions.errors.forbidden", **params) -> None:
+    """Raise AccessDenied unless allowed."""
+    if not allowed:
+        raise AccessDenied(code, **params)
