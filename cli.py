@@ -109,6 +109,7 @@ def metrics_command(
     """Every measure in the catalogue for a portfolio's cohort over a period: one tidy row per measure and group."""
     from data.queries import latest_as_of, metric_frames, targets_frame
     from metrics.catalogue import load_catalogue
+    from metrics.measures import victim_columns
     from metrics.measures_table import BY_CHOICES, measure_table, to_csv, to_json
 
     start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
@@ -132,7 +133,9 @@ def metrics_command(
     if judged_at is None:
         judged_at = end
         typer.echo(f"no load recorded an as-of date; judging at --to ({end})", err=True)
-    frames = metric_frames(engine, start, end, cohort=cohort, as_of=judged_at)
+    cut = None if by in (None, "month") else by
+    columns = victim_columns(catalogue, cut)
+    frames = metric_frames(engine, start, end, cohort=cohort, as_of=judged_at, victim_columns=columns)
     table = measure_table(
         frames, catalogue, start=start, end=end, as_of=judged_at, portfolio=portfolio, by=by,
         targets=targets_frame(engine),

@@ -99,7 +99,7 @@ def timeline(engine: Engine, scope: Scope, action_id: str) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(stmt.order_by(UPDATES.c.at.desc(), UPDATES.c.id.desc())).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
-    frame["changes"] = frame["changes"].map(lambda text: json.loads(text) if text else {})
+    frame["changes"] = [json.loads(text) if isinstance(text, str) and text else {} for text in frame["changes"]]
     return frame
 
 
@@ -320,11 +320,19 @@ def close_action(
     return update_action(engine, scope, action_id, version, changes, note=kwargs.pop("note", None), **kwargs)
 
 
-def add_timeline_entry(conn: Connection, action_id: str, author: str, note: str, status: str, at: dt.datetime) -> None:
-    """Append a timeline entry that changes no field (e.g. evidence attached), inside the caller's transaction."""
+def add_timeline_entry(
+    conn: Connection,
+    action_id: str,
+    author: str,
+    note: str | None,
+    status: str,
+    at: dt.datetime,
+    changes: Mapping[str, list] | None = None,
+) -> None:
+    """Append a timeline entry that changes no field (e.g. evidence attached), in the caller's transaction."""
     conn.execute(
         insert(UPDATES).values(
             action_id=action_id, at=at, author=author, note=note, status_before=status, status_after=status,
-            changes=None,
+            changes=audit.to_json(dict(changes)) if changes else None,
         )
     )  # fmt: skip

@@ -75,7 +75,7 @@ def write(
     detail: str | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Append one audit row on this connection (inside the caller's transaction, so it stands or falls with the change)."""
+    """Append one audit row inside the caller's transaction, so it stands or falls with the change."""
     conn.execute(
         insert(AUDIT).values(
             at=at or utcnow(),

@@ -131,9 +131,12 @@ def latest_as_of(engine: Engine) -> dt.date | None:
         return conn.execute(stmt).scalar_one_or_none()
 
 
-def victim_frame(engine: Engine, cohort: dict | None = None, *, reported_until=None) -> pd.DataFrame:
-    """Victims (every case-level attribute the measures and cuts use), optionally only a cohort's."""
-    names = ["case_id", "reported_date", "recorded_date", *BOOL_FLAGS, *VICTIM_TEXT, "outcome", "outcome_date"]
+def victim_frame(
+    engine: Engine, cohort: dict | None = None, *, reported_until=None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Victims (every case-level attribute, or only `columns` besides case_id), optionally only a cohort's."""
+    every = ["reported_date", "recorded_date", *BOOL_FLAGS, *VICTIM_TEXT, "outcome", "outcome_date"]
+    names = ["case_id", *[name for name in every if columns is None or name in columns]]
     stmt = select(*[V.c[name] for name in names])
     stmt = _where(stmt, *_cohort_conditions(cohort))
     if reported_until is not None:
@@ -144,13 +147,16 @@ def victim_frame(engine: Engine, cohort: dict | None = None, *, reported_until=N
     return victims
 
 
-def entitlement_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
-    """Entitlement instances triggered in [start, end] (one row each), optionally only those of a cohort's victims."""
+def entitlement_frame(
+    engine: Engine, start, end, cohort: dict | None = None, *, with_unit: bool = True
+) -> pd.DataFrame:
+    """Entitlement instances triggered in [start, end] (one row each), optionally only those of a cohort's victims.
+
+    The owing unit is only needed to cut by unit: `with_unit=False` leaves it out of a large fetch.
+    """
     start, end = _as_date(start), _as_date(end)
-    stmt = select(
-        E.c.case_id, E.c.code, E.c.trigger_date, E.c.delivered_date, E.c.declined, E.c.language,
-        E.c.unit,
-    ).where(E.c.trigger_date >= start, E.c.trigger_date <= end)  # fmt: skip
+    names = ["case_id", "code", "trigger_date", "delivered_date", "declined", "language"] + ["unit"] * with_unit
+    stmt = select(*[E.c[name] for name in names]).where(E.c.trigger_date >= start, E.c.trigger_date <= end)
     stmt = _where(stmt, _in_cohort(E, cohort))
     if (end - start).days > INDEX_RANGE_DAYS:
         stmt = stmt.with_hint(E, "NOT INDEXED", dialect_name="sqlite")
@@ -249,9 +255,8 @@ def policeuk_frame(engine: Engine, start, end) -> pd.DataFrame:
         .group_by(t.c.crime_id)
         .having(and_(func.min(t.c.month) >= first, func.min(t.c.month) <= last))
     )
-    stmt = select(t.c.crime_id, t.c.month, t.c.file_month, t.c.local_authority, t.c.crime_type, t.c.last_outcome).where(
-        t.c.crime_id.in_(crimes)
-    )
+    columns = ["id", "crime_id", "month", "file_month", "local_authority", "crime_type", "last_outcome"]
+    stmt = select(*[t.c[c] for c in columns]).where(t.c.crime_id.in_(crimes))
     return read_frame(engine, stmt)
 
 
@@ -265,7 +270,6 @@ def targets_frame(engine: Engine) -> pd.DataFrame:
 
 
 FETCHERS = {
-    "entitlements": entitlement_frame,
     "survey_responses": survey_frame,
     "referrals": referral_frame,
     "witnesses": witness_frame,
@@ -273,14 +277,25 @@ FETCHERS = {
 }
 
 
-def metric_frames(engine: Engine, start, end, *, cohort: dict | None = None, as_of=None) -> dict[str, pd.DataFrame]:
+def metric_frames(
+    engine: Engine,
+    start,
+    end,
+    *,
+    cohort: dict | None = None,
+    as_of=None,
+    victim_columns: list[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Every source frame the measure engine uses, for one window and (optionally) one cohort.
 
     Victims are fetched whole (for the cohort) because instances in the window may belong to cases reported before
-    it; the stocks (findings, actions) are fetched up to the as-of date.
+    it; the stocks (findings, actions) are fetched up to the as-of date. `victim_columns` (see
+    metrics.measures.victim_columns) fetches only the victim attributes a computation needs.
     """
     until = as_of or end
-    frames = {"victims": victim_frame(engine, cohort, reported_until=until)}
+    frames = {"victims": victim_frame(engine, cohort, reported_until=until, columns=victim_columns)}
+    with_unit = victim_columns is None or "unit" in victim_columns
+    frames["entitlements"] = entitlement_frame(engine, start, end, cohort, with_unit=with_unit)
     for source, fetch in FETCHERS.items():
         frames[source] = fetch(engine, start, end, cohort)
     frames["engagement_events"] = events_frame(engine, start, end)

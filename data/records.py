@@ -63,11 +63,9 @@ def locked_update(
     values: Mapping[str, Any],
     attempted: Mapping[str, Any],
 ) -> int:
-    """UPDATE … WHERE key = ? AND version = ? with version + 1; no row updated raises StaleEdit with the row as it is."""
+    """UPDATE … WHERE key = ? AND version = ? setting version + 1; no row updated raises StaleEdit with the row now."""
     result = conn.execute(
-        update(table)
-        .where(table.c[key] == value, table.c.version == version)
-        .values(**values, version=version + 1)
+        update(table).where(table.c[key] == value, table.c.version == version).values(**values, version=version + 1)
     )
     if result.rowcount != 1:
         current = fetch(conn, table, key, value) or {}

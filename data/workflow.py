@@ -54,7 +54,9 @@ class StaleEdit(Exception):
         self.attempted = dict(attempted)
         self.code = "actions.errors.stale"
         self.params = {"version": self.current.get("version"), "expected": expected_version}
-        super().__init__(f"version {expected_version} is stale; the record is now at version {self.current.get('version')}")
+        super().__init__(
+            f"version {expected_version} is stale; the record is now at version {self.current.get('version')}"
+        )
 
 
 # ---------------------------------------------------------------- actions

@@ -26,7 +26,7 @@ from metrics import (
 from metrics.catalogue import CUTS, Catalogue
 from metrics.entitlements import entitlement_states
 from metrics.measures_base import Context, known_by, month_column, truth, window_months
-from metrics.measures_finish import finish
+from metrics.measures_finish import apply_targets, finish
 from metrics.periods import Period
 
 SOURCES = (
@@ -114,7 +114,7 @@ def attach_victims(
         else:
             values = pd.Series(pd.NA, index=out.index, dtype=victims[column].dtype)
         if column in own and column in out.columns:
-            values = values.where(pd.Series(linked, index=out.index), out[column])
+            values = _coalesce(values, out[column])  # the linked victim's value, else the row's own
         out[column] = values
     return out
 
@@ -133,6 +133,14 @@ def _victim_positions(case_ids: pd.Series, victim_ids: pd.Series) -> np.ndarray:
 def cohort_columns(catalogue: Catalogue) -> list[str]:
     """Victim columns any portfolio's cohort filters on (kept when frames are compressed)."""
     return sorted({key for p in catalogue.portfolios for key in p.cohort})
+
+
+def victim_columns(catalogue: Catalogue, by: str | None = None) -> list[str]:
+    """The victim attributes a computation needs: period dates and outcome, enhanced rights, language preference,
+    ethnicity (the satisfaction gap), every portfolio's cohort columns, and the cut (so a scorecard fetch can leave
+    the other attributes out)."""
+    base = {"reported_date", "outcome", "outcome_date", "enhanced_rights", "preferred_language", "ethnicity"}
+    return sorted(base | set(cohort_columns(catalogue)) | ({by} if by else set()))
 
 
 def cohort_mask(frame: pd.DataFrame, cohort: dict) -> np.ndarray:
@@ -198,6 +206,8 @@ def _coalesce(first: pd.Series, second: pd.Series) -> pd.Series:
     if isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype):
         categories = first.cat.categories.union(second.cat.categories)
         first, second = first.cat.set_categories(categories), second.cat.set_categories(categories)
+        return first.where(first.notna(), second)
+    if first.dtype == second.dtype:
         return first.where(first.notna(), second)
     return first.astype("string").fillna(second.astype("string"))
 
@@ -278,14 +288,28 @@ def compute(
     catalogue defaults overridden by `targets` rows (data.queries.targets_frame).
     """
     cohort = catalogue.portfolio(portfolio).cohort if portfolio else {}
+    rows = compute_values(prepared, catalogue, periods=periods, cohort=cohort, metric_ids=metric_ids)
+    return apply_targets(rows, catalogue, targets, portfolio)
+
+
+def compute_values(
+    prepared: Prepared,
+    catalogue: Catalogue,
+    *,
+    periods: list[Period],
+    cohort: dict | None = None,
+    metric_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """compute() without targets and RAG: values, intervals and suppression for one cohort (portfolio_id blank)."""
     measures = [catalogue.measure(i) for i in metric_ids] if metric_ids is not None else catalogue.all_measures
     frames = {}
     for source, frame in prepared.frames.items():
         case_based = catalogue.sources[source].case_based if source in catalogue.sources else False
         frames[source] = frame.loc[cohort_mask(frame, cohort)] if case_based and cohort else frame
     ctx = Context(frames, list(periods), prepared.as_of, prepared.start, prepared.end, prepared.by, catalogue)
+    ctx.members  # noqa: B018  (checks up front that every period is made of whole months of the window)
     for module in dict.fromkeys(MODULES.values()):
         mine = [m for m in measures if MODULES.get(m.source) is module]
         if mine:
             module.compute(ctx, mine)
-    return finish(ctx, measures, portfolio, targets)
+    return finish(ctx, measures)

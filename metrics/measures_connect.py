@@ -21,8 +21,9 @@ def _flag(values: pd.Series) -> np.ndarray:
 
 def contact_states(rows: pd.DataFrame, as_of: pd.Timestamp, working_days: int) -> pd.Categorical:
     """First contact as an entitlement with a timescale: timely, late, missed (past it, no contact) or pending."""
-    contacted = rows["first_contact_date"].notna().to_numpy()
-    end = rows["first_contact_date"].where(rows["first_contact_date"].notna(), as_of)
+    contact = rows["first_contact_date"]
+    contacted = truth(contact.notna() & (contact <= as_of))  # a contact after the as-of date has not happened yet
+    end = contact.where(contacted, as_of)
     elapsed = working_days_elapsed(rows["referral_date"], end)
     return classify(elapsed, np.full(len(rows), float(working_days)), contacted, np.zeros(len(rows), dtype=bool))
 

@@ -87,8 +87,11 @@ def resolve_targets(rows: pd.DataFrame, defaults: pd.Series, targets: pd.DataFra
     return target.where(~target.index.isin(chosen.index), chosen.reindex(target.index))
 
 
-def finish(ctx: Context, measures: list[Measure], portfolio: str | None, targets: pd.DataFrame | None) -> pd.DataFrame:
-    """Tidy output rows: value, confidence interval, suppression, target and RAG for every measure × period × group."""
+def finish(ctx: Context, measures: list[Measure]) -> pd.DataFrame:
+    """Tidy output rows: value, confidence interval and suppression for every measure × period × group.
+
+    Targets and RAG are left blank here: apply_targets() adds them for a portfolio.
+    """
     catalogue: Catalogue = ctx.catalogue
     stats = catalogue.statistics
     rows = _complete(_components(ctx), measures, len(ctx.periods))
@@ -124,7 +127,7 @@ def finish(ctx: Context, measures: list[Measure], portfolio: str | None, targets
     rows["group"] = cut.where(rows["group_value"] != ALL, ALL)
     order = rows["metric_id"].map({m.id: i for i, m in enumerate(measures)})
     rows = rows.assign(_order=order).sort_values(["_order", "period", "group_value"]).reset_index(drop=True)
-    return apply_targets(rows.reindex(columns=OUTPUT_COLUMNS), catalogue, targets, portfolio)
+    return rows.reindex(columns=OUTPUT_COLUMNS)
 
 
 def apply_targets(

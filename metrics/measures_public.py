@@ -13,24 +13,32 @@ import pandas as pd
 from metrics.catalogue import Measure
 from metrics.measures_base import Context, add_monthly, add_rate, no_rule, truth
 
+UNRESOLVED = ("Under investigation", "Awaiting court outcome", "Status update unavailable")
 
-def crimes(street: pd.DataFrame) -> pd.DataFrame:
+
+def crimes(street: pd.DataFrame, unresolved: tuple[str, ...] = UNRESOLVED) -> pd.DataFrame:
     """One row per distinct Crime ID (anti-social behaviour rows, with no ID, dropped) from street-file rows.
 
-    A crime counts in the month it first appears; its last outcome is the one in the latest file that lists it.
+    A crime counts in the month it first appears. Its last outcome comes from the latest file that lists it; where
+    that file lists it more than once with different outcomes, a resolved outcome is preferred to an unresolved or
+    blank one, then the row listed first (`id`, the load order) wins.
     """
     rows = street.loc[street["crime_id"].notna() & street["crime_id"].astype("string").str.len().gt(0)]
-    ordered = rows.sort_values(["crime_id", "file_month", "month"], kind="stable")
-    first = ordered.drop_duplicates("crime_id", keep="first").set_index("crime_id")
-    last = ordered.drop_duplicates("crime_id", keep="last").set_index("crime_id")
-    first_month = ordered.groupby("crime_id")["month"].min()
+    outcome = rows["last_outcome"].astype("string").fillna("")
+    rank = np.where(outcome.eq("").to_numpy(), 2, np.where(outcome.isin(list(unresolved)).to_numpy(), 1, 0))
+    order = rows.assign(_rank=rank, _id=rows["id"] if "id" in rows.columns else np.arange(len(rows)))
+    latest_first = order.sort_values(["crime_id", "file_month", "_rank", "_id"], ascending=[True, False, True, True])
+    last = latest_first.drop_duplicates("crime_id", keep="first").set_index("crime_id")
+    first = order.sort_values(["crime_id", "month", "file_month", "_id"]).drop_duplicates("crime_id")
+    first = first.set_index("crime_id")
+    last = last.reindex(first.index)
     return pd.DataFrame(
         {
             "crime_id": first.index,
-            "month": pd.to_datetime(first_month.reindex(first.index).to_numpy() + "-01").astype("datetime64[s]"),
+            "month": pd.to_datetime(first["month"].astype(str).to_numpy() + "-01").astype("datetime64[s]"),
             "area": first["local_authority"].to_numpy(),
             "crime_type": first["crime_type"].to_numpy() if "crime_type" in first else None,
-            "last_outcome": last["last_outcome"].reindex(first.index).to_numpy(),
+            "last_outcome": last["last_outcome"].to_numpy(),
         }
     ).reset_index(drop=True)
 
@@ -46,7 +54,7 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
             add_monthly(ctx, m, rows, np.ones(len(rows)))
         elif m.id == "PUB_UNABLE_TO_PROSECUTE":
             outcome = rows["last_outcome"].astype("string").str.strip()
-            unresolved = outcome.isna() | outcome.eq("") | outcome.isin(m.params.get("unresolved", []))
+            unresolved = outcome.isna() | outcome.eq("") | outcome.isin(m.params.get("unresolved", list(UNRESOLVED)))
             add_rate(ctx, m, rows, truth(outcome.eq(m.params["outcome"])), ~unresolved.to_numpy())
         else:
             no_rule(m)

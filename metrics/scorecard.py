@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Catalogue
-from metrics.measures import Prepared, compute
+from metrics.measures import Prepared, compute, compute_values
 from metrics.measures_finish import apply_targets
 from metrics.periods import Period, recent_months, rolling_12
 from metrics.rates import compare_periods_table
@@ -131,6 +131,9 @@ def scorecard(
     out = out.join(headline[COLUMNS[3:15]]).join(_change(headline, previous))
     out["previous_value"] = previous["value"]
     out["portfolio_id"] = portfolio_id
+    for column in ("rag", "variation", "assurance", "change_significant"):
+        # Missing icons are None (not NaN) so that "no icon" reads the same whatever the column's inferred type.
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out.reset_index().reindex(columns=COLUMNS)
 
 
@@ -169,10 +172,12 @@ def all_scorecards(
     cards = {}
     for portfolios in by_cohort.values():
         wanted = catalogue.expand([pattern for p in portfolios for pattern in p.scorecard])
-        rows = compute(prepared, catalogue, periods=periods, portfolio=portfolios[0].id, metric_ids=wanted)
+        rows = compute_values(prepared, catalogue, periods=periods, cohort=portfolios[0].cohort, metric_ids=wanted)
         rows = rows.loc[rows["group_value"] == "all"]
+        # Only the headline periods need each portfolio's targets and RAG (SPC takes the headline's target).
+        headline = rows["period_kind"] == "rolling_12"
         memo: dict = {}
         for p in portfolios:
-            mine = apply_targets(rows, catalogue, targets, p.id)
+            mine = pd.concat([rows.loc[~headline], apply_targets(rows.loc[headline], catalogue, targets, p.id)])
             cards[p.id] = scorecard(mine, catalogue, p.id, memo)
     return pd.concat([cards[p.id] for p in catalogue.portfolios], ignore_index=True)

@@ -101,3 +101,10 @@ def add_working_days(dates, n: int) -> np.ndarray:
     # Rolling a weekend or holiday back to the working day before it counts the same working days after it.
     out[~missing] = np.busday_offset(start, n, roll="backward", holidays=bank_holidays(first, last))
     return out
+
+
+def working_day_calendar(first_year: int, last_year: int) -> pd.DataFrame:
+    """Every date of the years with the count of working days up to and including it (for SQL-side joins)."""
+    origin, cum = _cumulative(first_year, last_year)
+    days = np.datetime64(origin, "D") + np.arange(len(cum))
+    return pd.DataFrame({"day": days.astype("datetime64[s]"), "working_days": cum})

@@ -84,3 +84,7 @@ def engine(db_url):
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+# Page tests share one seeded demo database per worker (tests/apptest_support.py).
+pytest_plugins = ["tests.apptest_support"]

@@ -1,0 +1,136 @@
+"""Scorecard (landing page): a portfolio's measures or the whole framework, with honest statistics; drill in."""
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from auth import gate
+from config.i18n import format_date, t
+from ui import data
+from ui.filters import portfolio_picker
+from ui.measure_panel import format_interval, format_value, icon_label, measure_panel
+from ui.tables import table_alternative
+
+log = logging.getLogger(__name__)
+FRAMEWORK = "framework"
+
+scope = gate.require_page("scorecard")
+st.title(t("pages.scorecard"))
+db = data.db_key()
+as_of = data.as_of_date(db)
+if as_of is None:
+    st.info(t("scorecard.no_data"))
+    st.stop()
+
+catalogue = data.catalogue()
+visible = scope.visible_portfolios([p.id for p in catalogue.portfolios])
+choices = [(p.id, p.name) for p in catalogue.portfolios if p.id in visible]
+if scope.all_portfolios:
+    choices.insert(0, (FRAMEWORK, t("scorecard.framework")))
+if not choices:
+    st.info(t("scorecard.no_portfolios"))
+    st.stop()
+portfolio_id = portfolio_picker(choices)
+
+try:
+    cards = data.all_scorecards(db, as_of)
+except Exception:
+    log.exception("scorecards failed")
+    st.error(t("errors.compute_failed"))
+    st.stop()
+
+st.caption(t("scorecard.as_of", date=format_date(as_of)))
+
+
+def change_text(row: pd.Series) -> str:
+    """The change against the previous 12 months in words, with whether it is statistically significant."""
+    if pd.isna(row["change"]):
+        return "–"
+    change = format_value(row["change"], "difference" if row["kind"] == "rate" else row["kind"])
+    if row["kind"] != "rate":
+        return change
+    verdict = t("chart.significant") if row["change_significant"] else t("chart.not_significant")
+    return f"{change} ({verdict})"
+
+
+def display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as people read it: every icon in words, suppressed values as 'fewer than 10'."""
+    return pd.DataFrame(
+        {
+            t("scorecard.columns.measure"): rows["name"],
+            t("scorecard.columns.value"): [
+                format_value(v, k, s) for v, k, s in zip(rows["value"], rows["kind"], rows["suppressed"], strict=True)
+            ],
+            t("scorecard.columns.ci"): [
+                format_interval(lo, hi, k, s)
+                for lo, hi, k, s in zip(rows["ci_low"], rows["ci_high"], rows["kind"], rows["suppressed"], strict=True)
+            ],
+            t("scorecard.columns.base"): [
+                "" if pd.isna(d) else t("measure.of", numerator=f"{n:,.0f}", denominator=f"{d:,.0f}")
+                for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
+            ],
+            t("scorecard.columns.target"): [
+                "–" if pd.isna(v) else format_value(v, k) for v, k in zip(rows["target"], rows["kind"], strict=True)
+            ],
+            t("scorecard.columns.rag"): [icon_label("rag", v) for v in rows["rag"]],
+            t("scorecard.columns.variation"): [icon_label("variation", v) for v in rows["variation"]],
+            t("scorecard.columns.assurance"): [icon_label("assurance", v) for v in rows["assurance"]],
+            t("scorecard.columns.change"): [change_text(r) for _, r in rows.iterrows()],
+            t("scorecard.columns.trend"): rows["sparkline"].map(lambda s: [None if pd.isna(v) else v for v in s]),
+        }
+    )
+
+
+if portfolio_id == FRAMEWORK:
+    st.header(t("scorecard.framework"))
+    summary = (
+        cards.assign(
+            green=cards["rag"].eq("green"),
+            amber=cards["rag"].eq("amber"),
+            red=cards["rag"].eq("red"),
+            concern=cards["variation"].fillna("").str.startswith("concern"),
+        )
+        .groupby("portfolio_id", sort=False)[["green", "amber", "red", "concern"]]
+        .sum()
+        .reset_index()
+    )
+    names = {p.id: p.name for p in catalogue.portfolios}
+    summary.insert(1, "name", summary["portfolio_id"].map(names))
+    summary.columns = [t(f"scorecard.summary.{c}") for c in summary.columns]
+    table_alternative(summary, t("scorecard.summary_caption"))
+    st.caption(t("scorecard.framework_hint"))
+    st.stop()
+
+rows = cards.loc[cards["portfolio_id"] == portfolio_id].reset_index(drop=True)
+st.header(dict(choices)[portfolio_id])
+table = display_table(rows)
+trend = t("scorecard.columns.trend")
+st.caption(t("scorecard.caption"))
+selection = st.dataframe(
+    table,
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="scorecard_table",
+    column_config={trend: st.column_config.LineChartColumn(trend, width="small")},
+    alt=t("scorecard.caption"),
+)
+
+chosen = st.query_params.get("measure")
+picked = selection.selection.rows if selection else []
+if picked:
+    chosen = rows.at[picked[0], "metric_id"]
+    st.query_params["measure"] = chosen
+options = rows["metric_id"].tolist()
+chosen = st.selectbox(
+    t("scorecard.drill"),
+    options,
+    index=options.index(chosen) if chosen in options else None,
+    format_func=lambda m: rows.loc[rows["metric_id"] == m, "name"].iloc[0],
+    placeholder=t("scorecard.drill_placeholder"),
+    key="scorecard_measure",
+)
+if chosen:
+    st.query_params["measure"] = chosen
+    measure_panel(chosen, portfolio_id, scope, rows.loc[rows["metric_id"] == chosen].iloc[0])

@@ -1,0 +1,102 @@
+"""The Scorecard landing page through AppTest: who lands on it, what they see, and numbers that match metrics/."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.i18n import format_percent
+from data import queries
+from data.engine import make_engine
+from metrics import scorecard as scorecards
+from metrics.catalogue import load_catalogue
+from metrics.measures import prepare
+from tests.apptest_support import open_page, sign_in
+
+PAGE = "app_pages/scorecard.py"
+READERS = ["lead.da", "lead.wcu", "board", "inspector"]
+
+
+@pytest.fixture(scope="module")
+def expected_cards(seeded_db_url):
+    """Every scorecard computed straight from the metrics engine on the seeded database."""
+    engine = make_engine(seeded_db_url)
+    as_of = queries.latest_as_of(engine)
+    start, end = scorecards.window(as_of)
+    frames = queries.metric_frames(engine, start.date(), end.date(), as_of=as_of)
+    prepared = prepare(frames, load_catalogue(), as_of=as_of, start=start, end=end)
+    cards = scorecards.all_scorecards(prepared, load_catalogue(), targets=queries.targets_frame(engine))
+    engine.dispose()
+    return cards
+
+
+def shown_table(at):
+    """The scorecard grid's frame (the first dataframe with a Measure column)."""
+    return next(df.value for df in at.dataframe if "Measure" in df.value.columns)
+
+
+@pytest.mark.parametrize("username", ["lead.da", "lead.wcu"])
+def test_a_lead_lands_on_their_own_portfolio(seeded_app_env, expected_cards, username):
+    at = sign_in(username)
+    assert not at.exception
+    portfolio = {"lead.da": "vawg_da", "lead.wcu": "witness_care"}[username]
+    assert at.selectbox(key="filter_portfolio").value == portfolio
+    # A lead's picker offers only their own portfolios, never the whole framework.
+    assert set(at.selectbox(key="filter_portfolio").options) <= {
+        "VAWG — domestic abuse",
+        "Witness Care Unit",
+        "Special measures",
+    }
+    table = shown_table(at)
+    mine = expected_cards.loc[expected_cards["portfolio_id"] == portfolio]
+    assert list(table["Measure"]) == list(mine["name"])
+    for _, row in mine.iterrows():
+        shown = table.loc[table["Measure"] == row["name"], "Value"].iloc[0]
+        if row["kind"] == "rate":
+            assert shown == ("fewer than 10" if row["suppressed"] else format_percent(row["value"]))
+
+
+def test_the_planted_r6_drop_reads_as_special_cause_concern(seeded_app_env, expected_cards):
+    at = sign_in("lead.da")
+    table = shown_table(at)
+    row = table.loc[table["Measure"].str.contains("suspect", case=False)].iloc[0]
+    assert "concern" in row["Variation (SPC)"].lower()
+    card = expected_cards.query("portfolio_id == 'vawg_da' and metric_id == 'VCOP_R6_SUSPECT_UPDATE'").iloc[0]
+    assert card["variation"].startswith("concern")
+
+
+@pytest.mark.parametrize("username", ["board", "inspector"])
+def test_board_and_inspectors_see_the_whole_framework(seeded_app_env, expected_cards, username):
+    at = sign_in(username)
+    assert not at.exception
+    assert at.selectbox(key="filter_portfolio").value == "framework"
+    summary = at.dataframe[0].value
+    reds = expected_cards.groupby("portfolio_id")["rag"].apply(lambda s: int((s == "red").sum()))
+    shown = dict(zip(summary["Portfolio id"], summary["Red"], strict=True))
+    assert shown == reds.to_dict()
+
+
+def test_drilling_into_a_measure_shows_its_definition_and_spc_table(seeded_app_env):
+    at = sign_in("lead.da")
+    at.selectbox(key="scorecard_measure").select("VCOP_R6_SUSPECT_UPDATE").run()
+    assert not at.exception
+    assert at.query_params["measure"] == ["VCOP_R6_SUSPECT_UPDATE"] or at.query_params["measure"] == (
+        "VCOP_R6_SUSPECT_UPDATE"
+    )
+    captions = " ".join(c.value for c in at.caption)
+    assert "monthly values, bases and SPC result" in captions
+    months = [df.value for df in at.dataframe if "Month" in df.value.columns][0]
+    assert len(months) == 36
+
+
+@pytest.mark.parametrize("username", ["analyst", "admin"])
+def test_analysts_and_admins_cannot_open_the_scorecard(seeded_app_env, username):
+    at = sign_in(username)
+    with pytest.raises(ValueError):
+        open_page(at, PAGE)
+
+
+def test_the_scorecard_reads_in_welsh(seeded_app_env):
+    at = sign_in("lead.da")
+    at.radio(key="vsd_lang").set_value("cy").run()
+    assert not at.exception
+    assert any("Mesur" in df.value.columns for df in at.dataframe)

@@ -1,0 +1,154 @@
+"""One measure in depth: headline with its interval, definition, SPC chart with a table alternative, linked actions."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from auth.roles import Scope
+from charts import icons
+from charts.spc import spc_chart
+from charts.theme import enable_theme
+from config.i18n import current_language, format_number, format_percent, t
+from metrics.spc import xmr
+from ui import data
+from ui.tables import table_alternative
+
+log = logging.getLogger(__name__)
+
+
+def translate():
+    """The chart layer's translator, bound to the current language."""
+    return functools.partial(t, lang=current_language())
+
+
+def format_value(value, kind: str, suppressed: bool = False) -> str:
+    """A measure's value as people read it: rates as %, gaps in percentage points, counts as numbers."""
+    if suppressed:
+        return t("chart.suppressed")
+    if value is None or pd.isna(value):
+        return "–"
+    if kind == "rate":
+        return format_percent(value)
+    if kind == "difference":
+        return t("measure.points", value=format_number(value * 100 if abs(value) <= 1 else value, decimals=1))
+    return format_number(value, decimals=0 if float(value).is_integer() else 1)
+
+
+def format_interval(low, high, kind: str, suppressed: bool = False) -> str:
+    """The 95% interval, or nothing when there is none (counts) or the value is suppressed."""
+    if suppressed or low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{format_value(low, kind)} – {format_value(high, kind)}"
+
+
+def icon_label(kind: str, value) -> str:
+    """Symbol and words for a RAG, variation or assurance value (colour is never the only signal)."""
+    lookup = {"rag": icons.rag_icon, "variation": icons.variation_icon, "assurance": icons.assurance_icon}[kind]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return t("rag.none") if kind == "rag" else "–"
+    return icons.icon_text(lookup(value), translate())
+
+
+def definition_panel(metric_id: str) -> None:
+    """The measure's definition, one click away: numerator, denominator, timescales, source, target."""
+    d = data.catalogue().definition(metric_id)
+    with st.popover(t("measure.definition"), icon=":material/info:"):
+        st.markdown(f"**{d['name']}** (`{d['id']}`)")
+        st.markdown(t("measure.numerator", text=d["numerator"]))
+        st.markdown(t("measure.denominator", text=d["denominator"]))
+        st.markdown(t("measure.source", source=d["source"], date=d["period_date"] or "–"))
+        target = "–" if d["target"] is None else format_value(d["target"], d["kind"])
+        st.markdown(t("measure.target_polarity", target=target, polarity=t(f"measure.polarity.{d['polarity']}")))
+        if d.get("entitlements"):
+            rows = pd.DataFrame(d["entitlements"])[["code", "right", "standard", "enhanced", "unit", "basis"]]
+            table_alternative(rows, t("measure.timescales_caption"))
+
+
+def headline(row: pd.Series) -> None:
+    """Headline tiles of a scorecard row: value with CI, numerator/denominator, target, RAG and SPC in words."""
+    kind, suppressed = row["kind"], bool(row["suppressed"])
+    cols = st.columns(4)
+    cols[0].metric(
+        t("measure.value"),
+        format_value(row["value"], kind, suppressed),
+        help=t("measure.ci", interval=format_interval(row["ci_low"], row["ci_high"], kind, suppressed) or "–"),
+    )
+    if pd.notna(row["denominator"]):
+        count = t(
+            "measure.of", numerator=format_number(row["numerator"]), denominator=format_number(row["denominator"])
+        )
+    else:
+        count = format_number(row["numerator"])
+    cols[1].metric(t("measure.count"), count)
+    cols[2].metric(t("chart.target"), "–" if pd.isna(row["target"]) else format_value(row["target"], kind))
+    cols[3].metric(t("chart.rag"), icon_label("rag", row["rag"]))
+    st.caption(
+        t(
+            "measure.spc_summary",
+            variation=icon_label("variation", row["variation"]),
+            assurance=icon_label("assurance", row["assurance"]),
+        )
+    )
+
+
+def spc_section(portfolio_id: str, metric_id: str, as_of, title: str) -> None:
+    """The measure's monthly XmR chart over 36 months, with its table alternative."""
+    measure = data.catalogue().measure(metric_id)
+    series = data.monthly_series(data.db_key(), as_of, portfolio_id, metric_id)
+    values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period_label"].astype(str))
+    target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
+    chart_frame = xmr(values, polarity=measure.polarity, target=target)
+    if not chart_frame.attrs.get("has_chart"):
+        st.info(t("measure.no_chart"))
+        return
+    enable_theme()
+    y_format = ".0%" if measure.kind == "rate" else ",.0f"
+    chart = spc_chart(chart_frame, title=title, target=target, y_format=y_format, translate=translate())
+    st.altair_chart(chart, theme=None, use_container_width=True)
+    st.caption(t("measure.spc_caption", months=len(series)))
+    table = pd.DataFrame(
+        {
+            t("chart.month"): series["period_label"].astype(str),
+            t("chart.numerator"): series["numerator"],
+            t("chart.denominator"): series["denominator"],
+            t("chart.value"): [
+                format_value(v, measure.kind, s) for v, s in zip(series["value"], series["suppressed"], strict=True)
+            ],
+            t("spc.variation"): [t(f"spc.point.{v}") for v in chart_frame["variation"]],
+            t("spc.rule"): [
+                ", ".join(t(f"spc.rules.{r}") for r in rules.split(",") if r) for rules in chart_frame["rule"]
+            ],
+        }
+    )
+    table_alternative(table, t("measure.table_caption", name=title))
+
+
+def linked_actions_section(metric_id: str, portfolio_id: str, scope: Scope) -> None:
+    """Actions raised against this measure, and (for those allowed) a way to raise one."""
+    try:
+        from ui import actions
+    except ImportError:  # the action plan widgets are optional while that work lands
+        return
+    st.subheader(t("measure.actions"))
+    actions.linked_actions("metric", metric_id, scope)
+    actions.raise_action_button("metric", metric_id, portfolio_id, scope)
+
+
+def measure_panel(metric_id: str, portfolio_id: str, scope: Scope, row: pd.Series | None = None) -> None:
+    """Everything about one measure of a portfolio at the as-of date."""
+    as_of = data.as_of_date(data.db_key())
+    measure = data.catalogue().measure(metric_id)
+    st.subheader(measure.name)
+    definition_panel(metric_id)
+    if row is not None:
+        headline(row)
+    try:
+        spc_section(portfolio_id, metric_id, as_of, measure.name)
+    except Exception:  # a chart fault must not take the page down or show a trace
+        log.exception("SPC chart of %s/%s failed", portfolio_id, metric_id)
+        st.error(t("errors.chart_failed"))
+    linked_actions_section(metric_id, portfolio_id, scope)
