@@ -14,4 +14,5 @@ language_switch(on_change=gate.remember_language)
 if scope is not None:
     gate.account_panel()
 
-st.navigation(navigation.build(scope)).run()
+# Signed out, the navigation holds only sign-in pages and is hidden (see navigation.signed_out_pages).
+st.navigation(navigation.build(scope), position="sidebar" if scope is not None else "hidden").run()

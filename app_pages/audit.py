@@ -11,7 +11,7 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import format_number, t
-from data.audit import audit_choices, audit_frame, changes_text, local_today, record_export
+from data.audit import audit_choices, audit_frame, changes_text, export_frame, local_today, record_export
 from reports.safety import csv_bytes
 from ui.accountability import event_label, local_time, show_flash
 from ui.actions import portfolio_names
@@ -19,8 +19,6 @@ from ui.db import get_engine
 from ui.tables import table_alternative
 
 SHOWN = 2_000  # rows drawn on the page; the download holds every row the filters select
-EXPORT_COLUMNS = ("id", "at", "actor", "event", "entity_type", "entity_id", "portfolio", "before_json", "after_json",
-                  "detail")  # fmt: skip
 ENTITY_TYPES = ("action", "finding", "feedback", "report", "user", "export")
 
 scope = gate.require_page("audit")
@@ -93,8 +91,7 @@ table_alternative(table, t("audit.caption", count=format_number(len(frame))), ke
 if len(frame) > SHOWN:
     st.caption(t("audit.truncated", shown=format_number(SHOWN), count=format_number(len(frame))))
 
-export = frame.loc[:, list(EXPORT_COLUMNS)].copy()
-export["at"] = export["at"].map(lambda moment: pd.Timestamp(moment).isoformat() + "Z")
+export = export_frame(frame)
 described = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items() if v}
 st.download_button(
     t("audit.download"), data=csv_bytes(export), file_name=f"audit-trail-{start.isoformat()}-{end.isoformat()}.csv",

@@ -197,10 +197,17 @@ def history(engine: Engine, entity_type: str, entity_id: str) -> pd.DataFrame:
 
 def changes_text(before_json: str | None, after_json: str | None, skip: Iterable[str] = ("version",)) -> dict:
     """{field: [before, after]} of the fields that differ between two audit snapshots."""
-    before = json.loads(before_json) if before_json else {}
-    after = json.loads(after_json) if after_json else {}
+    before = json.loads(before_json) if isinstance(before_json, str) and before_json else {}
+    after = json.loads(after_json) if isinstance(after_json, str) and after_json else {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return {}
     skipped = set(skip)
     fields = [f for f in dict.fromkeys([*before, *after]) if f not in skipped]
     return {f: [before.get(f), after.get(f)] for f in fields if before.get(f) != after.get(f)}
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows as they are downloaded: every column, times as ISO 8601 UTC ('2026-07-01T09:00:00Z')."""
+    out = frame.loc[:, list(COLUMNS)].copy()
+    out["at"] = [pd.Timestamp(moment).isoformat() + "Z" for moment in out["at"]]
+    return out

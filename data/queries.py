@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Boolean, Date, Engine, Float, Integer, String, and_, cast, func, or_, select
+from sqlalchemy import Boolean, Date, Engine, Float, Integer, and_, func, or_, select
 from sqlalchemy.sql import Select
 
 from data.models import (
@@ -56,17 +56,13 @@ def _as_date(value) -> dt.date:
 def read_frame(engine: Engine, stmt: Select) -> pd.DataFrame:
     """Run a select in chunks and build a typed frame: dates as datetime64[s], booleans nullable, codes categorical."""
     types = {column.name: column.type for column in stmt.selected_columns}
-    # Dates travel as ISO text and are parsed once per column: SQLAlchemy's per-value date objects were the slowest
-    # part of a large fetch.
-    stmt = stmt.with_only_columns(
-        *[cast(c, String).label(c.name) if isinstance(c.type, Date) else c for c in stmt.selected_columns]
-    )
     names = list(types)
     columns: dict[str, list] = {name: [] for name in names}
     with engine.connect() as conn:
         result = conn.execute(stmt)
-        # Rows are read straight from the driver's cursor: SQLAlchemy's Row objects cost more than the query itself
-        # on large frames, and every column is typed below anyway.
+        # Rows are read straight from the driver's cursor: SQLAlchemy's Row objects and per-value date conversion
+        # cost more than the query itself on large frames, and every column is typed below, once per column (SQLite
+        # hands dates over as their stored ISO text, 0/1 for booleans; psycopg as date and bool objects).
         cursor = result.cursor
         while part := cursor.fetchmany(CHUNK):
             for name, values in zip(names, zip(*part, strict=True), strict=True):
@@ -79,7 +75,8 @@ def _typed(values: list, sql_type, name: str) -> pd.Series:
     """One column converted by its SQL type: dates, nullable booleans and integers, categorical codes, text."""
     raw = pd.Series(values, dtype=object)
     if isinstance(sql_type, Date):
-        return pd.to_datetime(raw, format="%Y-%m-%d").astype("datetime64[s]")
+        text = isinstance(next((v for v in values if v is not None), None), str)
+        return pd.to_datetime(raw, format="ISO8601" if text else None).astype("datetime64[s]")
     if isinstance(sql_type, Boolean):
         return raw.astype("boolean")
     if isinstance(sql_type, Integer):

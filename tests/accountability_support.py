@@ -26,8 +26,8 @@ ADMIN = Scope.for_user("admin", ["admin"])
 DAY = dt.date(2026, 8, 3)  # a fixed "today" for the services, so every date below is worked out by hand
 
 
-@pytest.fixture
-def db(engine):
+@pytest.fixture(name="db")
+def db_fixture(engine):
     """The migrated test database; on PostgreSQL the append-only audit log is emptied afterwards with triggers off.
 
     tests/conftest.py empties every table with DELETE after each test, which the audit_log trigger refuses; with
@@ -78,8 +78,8 @@ PASSWORDS["lead.sv"] = "vsd-test-lead.sv-passphrase"
 PASSWORDS["lead.hm"] = "vsd-test-lead.hm-passphrase"
 
 
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
+@pytest.fixture(name="app_db")
+def app_db_fixture(tmp_path, monkeypatch):
     """A fresh embedded database named by DATABASE_URL: the demo users plus the survivor voice and inspection leads."""
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     monkeypatch.setattr(passwords, "ROUNDS", 4)
@@ -123,8 +123,10 @@ def open_page(username: str, path: str, **query) -> AppTest:
     return at
 
 
-def frame_by_key(at: AppTest, key: str):
-    """The value of the dataframe drawn with this key."""
-    matches = [d for d in at.dataframe if d.key == key]
-    assert matches, f"no dataframe with key {key}: {[d.key for d in at.dataframe]}"
-    return matches[0].value
+def frame_with(at: AppTest, *columns: str):
+    """The value of the first dataframe on the page that has these column headings."""
+    for element in at.dataframe:
+        frame = element.value
+        if set(columns) <= set(frame.columns):
+            return frame
+    raise AssertionError(f"no dataframe with columns {columns}: {[list(d.value.columns) for d in at.dataframe]}")

@@ -21,7 +21,7 @@ from tests.accountability_support import (
     INSPECTOR,
     LEAD_DA,
     LEAD_WCU,
-    db,  # noqa: F401 (fixture)
+    db_fixture,  # noqa: F401 (the db fixture)
     seed_feedback,
     seed_finding,
 )
@@ -92,9 +92,10 @@ def test_a_lead_cannot_read_or_change_another_portfolios_action(db):
         actions.update_action(db, INSPECTOR, "AC-001", 1, {"title": "Inspected"})
     with pytest.raises(AccessDenied, match="meeting_only"):
         actions.update_action(db, BOARD, "AC-001", 1, {"title": "Board edit"})
-    assert actions.update_action(db, BOARD, "AC-001", 1, {"owner": "Board chair"}, meeting_ref="VB-2026-10")[
-        "owner"
-    ] == "Board chair"
+    assert (
+        actions.update_action(db, BOARD, "AC-001", 1, {"owner": "Board chair"}, meeting_ref="VB-2026-10")["owner"]
+        == "Board chair"
+    )
     assert actions.get_action(db, ADMIN, "AC-002")["title"] == "Call back within 2 days"
 
 

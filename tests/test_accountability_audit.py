@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data import audit
 from data.actions import create_action
-from tests.accountability_support import ADMIN, BOARD, DAY, INSPECTOR, LEAD_DA, LEAD_WCU, db  # noqa: F401
+from tests.accountability_support import ADMIN, BOARD, DAY, INSPECTOR, LEAD_DA, LEAD_WCU, db_fixture  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,7 @@ from tests.accountability_support import (
     LEAD_DA,
     LEAD_SV,
     LEAD_WCU,
-    db,  # noqa: F401 (fixture)
+    db_fixture,  # noqa: F401 (the db fixture)
     seed_event,
     seed_feedback,
 )
@@ -88,7 +88,9 @@ def test_steps_out_of_order_and_stale_saves_are_refused(db):
         feedback.implement(db, LEAD_SV, "FB-0001", 1, implemented_date=dt.date(2026, 7, 1), we_did="x", today=DAY)
     with pytest.raises(WorkflowError, match="bad_step"):
         feedback.feed_back(db, LEAD_SV, "FB-0001", 1, fed_back_date=dt.date(2026, 7, 1), today=DAY)
-    feedback.edit_feedback(db, LEAD_SV, "FB-0001", 1, {"summary_cy": "Ni chawsom wybod pan ryddhawyd y sawl a amheuir."})
+    feedback.edit_feedback(
+        db, LEAD_SV, "FB-0001", 1, {"summary_cy": "Ni chawsom wybod pan ryddhawyd y sawl a amheuir."}
+    )
     with pytest.raises(StaleEdit) as caught:
         feedback.decide(db, LEAD_SV, "FB-0001", 1, True, decision_date=dt.date(2026, 6, 2), today=DAY)
     assert caught.value.current["summary_cy"].startswith("Ni chawsom") and caught.value.current["version"] == 2

@@ -19,7 +19,7 @@ from tests.accountability_support import (
     LEAD_DA,
     LEAD_INSPECTION,
     LEAD_WCU,
-    db,  # noqa: F401 (fixture)
+    db_fixture,  # noqa: F401 (the db fixture)
     seed_finding,
 )
 
@@ -149,7 +149,9 @@ def test_pcc_deadlines_and_responses(db):
         escalation.record_response(
             db, LEAD_INSPECTION, "HMICFRS PEEL 2025", dt.date(2026, 3, 1), today=dt.date(2026, 5, 10)
         )
-    escalation.record_response(db, LEAD_INSPECTION, "HMICFRS PEEL 2025", dt.date(2026, 4, 30), today=dt.date(2026, 5, 10))
+    escalation.record_response(
+        db, LEAD_INSPECTION, "HMICFRS PEEL 2025", dt.date(2026, 4, 30), today=dt.date(2026, 5, 10)
+    )
     escalation.record_response(db, ADMIN, "HMICFRS PEEL 2025", dt.date(2026, 4, 29), today=dt.date(2026, 5, 10))
     frame = escalation.report_deadlines(db, dt.date(2026, 5, 10)).set_index("source")
     assert frame.loc["HMICFRS PEEL 2025", ["response_date", "state", "days_late"]].tolist() == [

@@ -242,10 +242,20 @@ def _xlsx() -> bytes:
     return buffer.getvalue()
 
 
-DOCX = _zip({"[Content_Types].xml": _content_types(
-    "/word/document.xml", "vnd.openxmlformats-officedocument.wordprocessingml.document"), "word/document.xml": "<w/>"})
-DOCM = _zip({"[Content_Types].xml": _content_types(
-    "/word/document.xml", "vnd.ms-word.document.macroEnabled"), "word/document.xml": "<w/>"})
+DOCX = _zip(
+    {
+        "[Content_Types].xml": _content_types(
+            "/word/document.xml", "vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ),
+        "word/document.xml": "<w/>",
+    }
+)
+DOCM = _zip(
+    {
+        "[Content_Types].xml": _content_types("/word/document.xml", "vnd.ms-word.document.macroEnabled"),
+        "word/document.xml": "<w/>",
+    }
+)
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(20)

@@ -77,7 +77,9 @@ def test_demo_account_signs_in_and_sees_its_pages(engine, username):
     at = sign_in(app(), username, PASSWORD[username])
     assert not at.exception and not at.error
     assert signed_in(at)
-    assert at.title[0].value.startswith("Welcome, Demo")
+    # Readers land on the Scorecard (PRODUCT.md: a lead lands on their portfolio scorecard); others on My pages.
+    landing = "Scorecard" if {"lead", "board", "inspector"} & set(ROLES[username]) else "Welcome, Demo"
+    assert at.title[0].value.startswith(landing)
     allowed = {entry.path for entry in entries_for(ROLES[username])}
     assert "app_pages/home.py" in allowed
     for entry in REGISTRY:
@@ -136,7 +138,7 @@ def test_welsh_switch_changes_the_sign_in_labels(engine):
     at = sign_in(at, "lead.da", "anghywir iawn")
     assert at.error[0].value == "Mae'r enw defnyddiwr neu'r cyfrinair yn anghywir."
     at = sign_in(at, "lead.da", PASSWORD["lead.da"])
-    assert at.title[0].value.startswith("Croeso, ")
+    assert at.title[0].value == "Cerdyn sgorio"
     assert at.sidebar.button(key="vsd_sign_out").label == "Allgofnodi"
     assert users.load_user(engine, "lead.da").language == "cy"  # the choice made before signing in is kept
 
@@ -146,7 +148,7 @@ def test_language_switch_is_saved_for_a_signed_in_user(engine):
     assert users.load_user(engine, "inspector").language == "en"
     at.sidebar.radio(key="vsd_lang").set_value("cy").run()
     assert users.load_user(engine, "inspector").language == "cy"
-    assert at.title[0].value == "Croeso, Demo inspector"
+    assert at.title[0].value == "Cerdyn sgorio"
     at = at.sidebar.button(key="vsd_sign_out").click().run()
     at.sidebar.radio(key="vsd_lang").set_value("en").run()
     at = sign_in(at, "inspector", PASSWORD["inspector"])

@@ -74,21 +74,47 @@ def landing_key(entries: Iterable[PageEntry]) -> str | None:
 
 
 def page(entry: PageEntry, default: bool = False) -> st.Page:
-    """The st.Page of an entry, titled in the current language; its URL path is the page key."""
-    return st.Page(entry.file, title=t(entry.title_key), icon=entry.icon, url_path=entry.key, default=default)
+    """The st.Page of an entry, titled in the current language; its URL path is the page key ("/" when default)."""
+    url_path = f"{entry.key}-start" if default else entry.key  # the default answers at "/"; its alias at the key
+    return st.Page(entry.file, title=t(entry.title_key), icon=entry.icon, url_path=url_path, default=default)
 
 
 def build(scope: Scope | None) -> list[st.Page] | dict[str, list[st.Page]]:
     """What st.navigation gets: the sign-in page alone when signed out, else the user's pages by section."""
     if scope is None:
-        return [page(SIGN_IN, default=True)]
+        return signed_out_pages()
     entries = entries_for(scope.roles)
     if not entries:
-        return [page(SIGN_IN, default=True)]
+        return signed_out_pages()
     landing = landing_key(entries)
     sections: dict[str, list[st.Page]] = {}
     for section in SECTIONS:
         pages = [page(e, default=e.key == landing) for e in entries if e.section == section]
         if pages:
             sections[t(f"nav.sections.{section}")] = pages
+    landing_entry = next(e for e in entries if e.key == landing)
+    sections[next(iter(sections))].append(landing_alias(landing_entry))
     return sections
+
+
+def landing_alias(entry: PageEntry) -> st.Page:
+    """The landing page again at its own path, hidden from the menu.
+
+    Streamlit serves the default page only at "/", so without this a shared link such as /scorecard?measure=… would
+    report "page not found" for the very page people land on.
+    """
+    return st.Page(entry.file, title=t(entry.title_key), icon=entry.icon, url_path=entry.key, visibility="hidden")
+
+
+def signed_out_pages() -> list[st.Page]:
+    """The sign-in page, also answering at every page's URL so a deep link survives signing in.
+
+    A fresh browser session runs once before its sign-in cookie is read; without these aliases Streamlit would
+    report "page not found" for a shared link and drop its path. Every alias runs the sign-in script and nothing else.
+    """
+    aliases = [
+        st.Page(SIGN_IN.file, title=t(SIGN_IN.title_key), icon=SIGN_IN.icon, url_path=entry.key)
+        for entry in REGISTRY
+        if _exists(entry)
+    ]
+    return [page(SIGN_IN, default=True), *aliases]

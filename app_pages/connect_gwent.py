@@ -1,0 +1,73 @@
+"""Connect Gwent: referrals by source (self-referrals too), first contact within 2 working days, needs assessed,
+support accepted and cope-and-recover outcomes, with SPC; drill into one measure.
+
+Links: ?measure=CG_CONTACT_2WD&cut=area opens first contact by area.
+"""
+
+import logging
+
+import streamlit as st
+
+from auth import gate
+from config.i18n import format_date, t
+from ui import data
+from ui.connect_referrals import referrals_by_source, source_section
+from ui.filters import CUTS, period_picker
+from ui.measure_panel import measure_panel
+from ui.measure_views import cut_section, measure_table, param_select, period_rows, read_portfolio, spc_status
+from ui.tables import table_alternative
+
+log = logging.getLogger(__name__)
+DEFAULT_MEASURE = "CG_CONTACT_2WD"
+
+scope = gate.require_page("connect_gwent")
+st.title(t("pages.connect_gwent"))
+db = data.db_key()
+as_of = data.as_of_date(db)
+if as_of is None:
+    st.info(t("read_pages.no_data"))
+    st.stop()
+portfolio = read_portfolio(scope, "connect_gwent")
+if portfolio is None:
+    st.info(t("read_pages.no_portfolios"))
+    st.stop()
+period = period_picker(as_of)
+catalogue = data.catalogue()
+measures = tuple(m.id for m in catalogue.all_measures if m.area == "connect_gwent")
+names = {m: catalogue.measure(m).name for m in measures}
+st.caption(
+    t(
+        "read_pages.intro",
+        portfolio=catalogue.portfolio(portfolio).name,
+        period=period.label(),
+        as_of=format_date(as_of),
+    )
+)
+
+try:
+    rows = period_rows(db, as_of, period.start, period.end, portfolio, measures)
+    status = spc_status(db, as_of, portfolio, measures)
+    sources = referrals_by_source(db, as_of, period.start, period.end, portfolio)
+except Exception:
+    log.exception("Connect Gwent measures failed")
+    st.error(t("errors.compute_failed"))
+    st.stop()
+
+st.subheader(t("connect_gwent.measures_title"))
+table_alternative(measure_table(rows, status), t("read_pages.table_caption"), key="cg_measures_table")
+
+st.header(t("connect_gwent.sources_title"))
+source_section(sources, period_label=period.label())
+
+st.header(t("read_pages.drill_title"))
+left, right = st.columns(2)
+with left:
+    metric_id = param_select(t("read_pages.measure"), measures, "measure", DEFAULT_MEASURE, "cg_measure", names.get)
+with right:
+    cut = param_select(t("read_pages.cut"), CUTS, "cut", "area", "cg_cut", lambda c: t(f"cuts.{c}"))
+try:
+    cut_section(period, portfolio, metric_id, cut, key="cg_cut_table")
+except Exception:
+    log.exception("Connect Gwent %s by %s failed", metric_id, cut)
+    st.error(t("errors.compute_failed"))
+measure_panel(metric_id, portfolio, scope)

@@ -1,0 +1,113 @@
+"""Victim satisfaction: the five survey stages with intervals, change on a year before, gaps between groups, SPC.
+
+Links: ?stage=SAT_WHOLE&cut=ethnicity&ref=white opens the gap between white respondents and the others.
+"""
+
+import logging
+
+import streamlit as st
+
+from auth import gate
+from config.i18n import format_date, t
+from ui import data
+from ui.filters import period_picker
+from ui.measure_panel import measure_panel
+from ui.measure_views import (
+    measure_table,
+    param_select,
+    period_rows,
+    rates_frame,
+    rates_section,
+    read_portfolio,
+    spc_status,
+    value_label,
+)
+from ui.satisfaction import (
+    GAP_CUTS,
+    MEASURES,
+    STAGES,
+    comparable_groups,
+    default_reference,
+    gap_section,
+    group_gaps,
+    pooled_members,
+)
+from ui.tables import table_alternative
+
+log = logging.getLogger(__name__)
+
+scope = gate.require_page("satisfaction")
+st.title(t("pages.satisfaction"))
+db = data.db_key()
+as_of = data.as_of_date(db)
+if as_of is None:
+    st.info(t("read_pages.no_data"))
+    st.stop()
+portfolio = read_portfolio(scope, "victims_first")
+if portfolio is None:
+    st.info(t("read_pages.no_portfolios"))
+    st.stop()
+period = period_picker(as_of)
+catalogue = data.catalogue()
+names = {m: catalogue.measure(m).name for m in MEASURES}
+st.caption(
+    t(
+        "read_pages.intro",
+        portfolio=catalogue.portfolio(portfolio).name,
+        period=period.label(),
+        as_of=format_date(as_of),
+    )
+)
+
+try:
+    rows = period_rows(db, as_of, period.start, period.end, portfolio, MEASURES)
+    status = spc_status(db, as_of, portfolio, MEASURES)
+except Exception:
+    log.exception("satisfaction measures failed")
+    st.error(t("errors.compute_failed"))
+    st.stop()
+
+st.header(t("satisfaction.stages_title"))
+stage_rows = rows.loc[rows["metric_id"].isin(STAGES)].reset_index(drop=True)
+rates_section(
+    rates_frame(stage_rows, [names[m] for m in stage_rows["metric_id"]]),
+    title=t("satisfaction.stages_chart", period=period.label()),
+    caption=t("satisfaction.stages_caption"),
+    label_heading=t("satisfaction.stage"),
+    key="sat_stages_table",
+)
+st.subheader(t("satisfaction.measures_title"))
+table_alternative(measure_table(rows, status), t("satisfaction.measures_caption"), key="sat_measures_table")
+
+st.header(t("satisfaction.gap_title"))
+left, middle, right = st.columns(3)
+with left:
+    stage = param_select(t("satisfaction.stage"), STAGES, "stage", "SAT_WHOLE", "sat_stage", names.get)
+with middle:
+    cut = param_select(t("satisfaction.cut"), GAP_CUTS, "cut", "ethnicity", "sat_cut", lambda c: t(f"cuts.{c}"))
+try:
+    by_group = data.measure_rows(db, as_of, period.start, period.end, portfolio, (stage,), cut)
+except Exception:
+    log.exception("satisfaction by %s failed", cut)
+    st.error(t("errors.compute_failed"))
+    st.stop()
+by_group = by_group.loc[by_group["period_kind"] == "custom"]
+groups = comparable_groups(by_group)
+reference = default_reference(cut, by_group)
+if reference is None:
+    st.info(t("satisfaction.no_groups"))
+else:
+    with right:
+        reference = param_select(
+            t("satisfaction.reference"), groups, "ref", reference, "sat_reference", lambda g: value_label(cut, g)
+        )
+    gaps = group_gaps(
+        by_group,
+        reference,
+        pooled_members(cut, groups, reference),
+        catalogue.statistics.suppression_threshold,
+    )
+    gap_section(gaps, cut=cut, reference=reference, stage_name=names[stage], period_label=period.label())
+
+st.header(t("satisfaction.spc_title"))
+measure_panel(stage, portfolio, scope)

@@ -1,0 +1,182 @@
+"""Victim satisfaction pieces: the survey stages, and the gaps between groups of a cut with Newcombe intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from charts.rates import difference_chart
+from config.i18n import format_number, t
+from metrics.rates import compare_periods_table, proportion
+from ui import data
+from ui.measure_panel import format_value, translate
+from ui.measure_views import p_text, points, show_chart, value_label
+from ui.tables import table_alternative
+
+STAGES = ("SAT_EASE", "SAT_ACTIONS", "SAT_INFORMED", "SAT_TREATMENT", "SAT_WHOLE")
+GAP_MEASURE = "SAT_GAP_ETHNICITY"
+MEASURES = (*STAGES, GAP_MEASURE, "SAT_CODE_AWARE")
+GAP_CUTS = ("ethnicity", "sex", "age_band", "disability", "enhanced_rights", "area", "offence_group", "unit")
+# "unknown" is missing data, not a group of people: it is neither compared nor pooled.
+NOT_A_GROUP = frozenset({"unknown"})
+POOLED = "pooled"
+GAP_COLUMNS = ["group", "members", "x1", "n1", "x2", "n2", "p1", "p2", "diff", "ci_low", "ci_high", "z", "p"]
+
+
+def gap_definition() -> tuple[list[str], list[str]]:
+    """The reference and comparison ethnic groups of the catalogue's ethnicity gap measure."""
+    catalogue = data.catalogue()
+    params = catalogue.measure(GAP_MEASURE).params
+    return list(params.get("reference", ["white"])), list(
+        params.get("comparison", catalogue.statistics.minority_ethnicities)
+    )
+
+
+def comparable_groups(rows: pd.DataFrame) -> list[str]:
+    """The groups of a cut that can be compared: every value seen except the unknown."""
+    return [g for g in rows["group_value"].astype(str) if g not in NOT_A_GROUP and g != "all"]
+
+
+def default_reference(cut: str, rows: pd.DataFrame) -> str | None:
+    """The group others are compared with: white for ethnicity (as the gap measure), else the largest group."""
+    groups = comparable_groups(rows)
+    if not groups:
+        return None
+    if cut == "ethnicity":
+        reference = gap_definition()[0][0]
+        if reference in groups:
+            return reference
+    known = rows.loc[rows["group_value"].astype(str).isin(groups)]
+    return str(known.sort_values("denominator", ascending=False, kind="stable")["group_value"].iloc[0])
+
+
+def pooled_members(cut: str, groups: Sequence[str], reference: str) -> list[str]:
+    """The groups pooled against the reference: the gap measure's minority groups for white, else every other one."""
+    if cut == "ethnicity" and [reference] == gap_definition()[0]:
+        return [g for g in gap_definition()[1] if g in groups]
+    return [g for g in groups if g != reference and g not in NOT_A_GROUP]
+
+
+def group_gaps(
+    rows: pd.DataFrame, reference: str, pooled: Sequence[str], threshold: int, pooled_label: str = POOLED
+) -> pd.DataFrame:
+    """Reference rate minus each other group's, and minus the pooled groups': Newcombe interval and pooled z test.
+
+    `rows` holds group_value, numerator (satisfied) and denominator (answered) per group. A comparison in which
+    either group has fewer than `threshold` answers is suppressed (as the gap measure is): no numbers, not significant.
+    """
+    counts = rows.assign(group_value=rows["group_value"].astype(str)).set_index("group_value")
+    if reference not in counts.index:
+        return pd.DataFrame(columns=[*GAP_COLUMNS, "significant", "suppressed"])
+    x1, n1 = float(counts.at[reference, "numerator"]), float(counts.at[reference, "denominator"])
+    others = [g for g in counts.index if g != reference and g not in NOT_A_GROUP and g != "all"]
+    comparisons = [(g, [g]) for g in others]
+    if len(pooled) > 1:  # one pooled group would only repeat its own row
+        comparisons.append((pooled_label, list(pooled)))
+    frame = pd.DataFrame(
+        {
+            "group": [name for name, _ in comparisons],
+            "members": [members for _, members in comparisons],
+            "x1": x1,
+            "n1": n1,
+            "x2": [float(counts["numerator"].reindex(members).sum()) for _, members in comparisons],
+            "n2": [float(counts["denominator"].reindex(members).sum()) for _, members in comparisons],
+        }
+    )
+    test = compare_periods_table(frame["x1"], frame["n1"], frame["x2"], frame["n2"])
+    frame["p1"] = proportion(frame["x1"], frame["n1"])
+    frame["p2"] = proportion(frame["x2"], frame["n2"])
+    frame["suppressed"] = np.fmin(frame["n1"], frame["n2"]) < threshold
+    for column in ("diff", "ci_low", "ci_high", "z", "p"):
+        frame[column] = test[column].where(~frame["suppressed"])
+    frame["significant"] = test["significant"] & ~frame["suppressed"]
+    return frame
+
+
+def gap_sentence(row: pd.Series, reference_label: str, group_label: str) -> str:
+    """One gap in words: its size, interval and whether it is statistically significant."""
+    if row["suppressed"]:
+        return t("satisfaction.gap_suppressed", reference=reference_label, group=group_label)
+    key = "satisfaction.gap_significant" if row["significant"] else "satisfaction.gap_not_significant"
+    return t(
+        key,
+        reference=reference_label,
+        group=group_label,
+        diff=points(row["diff"]),
+        low=points(row["ci_low"]),
+        high=points(row["ci_high"]),
+        p=p_text(row["p"]),
+    )
+
+
+def group_label(cut: str, row: pd.Series) -> str:
+    """A compared group in words; the pooled row names its members."""
+    if row["group"] != POOLED:
+        return value_label(cut, row["group"])
+    names = ", ".join(value_label(cut, g) for g in row["members"])
+    return t("satisfaction.pooled", groups=names)
+
+
+def gap_table(gaps: pd.DataFrame, cut: str, reference_label: str) -> pd.DataFrame:
+    """The gaps as a table: both rates and bases (hidden when suppressed), gap, interval, p and verdict in words."""
+    hidden = gaps["suppressed"].to_numpy(bool)
+    return pd.DataFrame(
+        {
+            t("satisfaction.columns.group"): [group_label(cut, r) for _, r in gaps.iterrows()],
+            t("satisfaction.columns.reference_rate", reference=reference_label): [
+                format_value(v, "rate", s) for v, s in zip(gaps["p1"], hidden, strict=True)
+            ],
+            t("satisfaction.columns.group_rate"): [
+                format_value(v, "rate", s) for v, s in zip(gaps["p2"], hidden, strict=True)
+            ],
+            t("satisfaction.columns.bases"): [
+                "" if s else t("read_pages.two_bases", n1=format_number(a), n2=format_number(b))
+                for a, b, s in zip(gaps["n1"], gaps["n2"], hidden, strict=True)
+            ],
+            t("satisfaction.columns.gap"): ["" if s else points(v) for v, s in zip(gaps["diff"], hidden, strict=True)],
+            t("chart.ci"): [
+                "" if s else f"{points(lo)} – {points(hi)}"
+                for lo, hi, s in zip(gaps["ci_low"], gaps["ci_high"], hidden, strict=True)
+            ],
+            t("satisfaction.columns.p"): ["" if s else p_text(p) for p, s in zip(gaps["p"], hidden, strict=True)],
+            t("satisfaction.columns.verdict"): [
+                t("chart.suppressed")
+                if s
+                else (t("read_pages.significant") if sig else t("read_pages.not_significant"))
+                for sig, s in zip(gaps["significant"], hidden, strict=True)
+            ],
+        }
+    )
+
+
+def gap_section(gaps: pd.DataFrame, *, cut: str, reference: str, stage_name: str, period_label: str) -> None:
+    """The gaps between the reference group and the others: chart, sentences and table."""
+    reference_label = value_label(cut, reference)
+    if gaps.empty:
+        st.info(t("satisfaction.no_groups"))
+        return
+    labels = [group_label(cut, r) for _, r in gaps.iterrows()]
+    title = t("satisfaction.gap_title_chart", stage=stage_name, reference=reference_label)
+    chart_frame = pd.DataFrame(
+        {
+            "label": labels,
+            "diff": gaps["diff"],
+            "ci_low": gaps["ci_low"],
+            "ci_high": gaps["ci_high"],
+            "significant": gaps["significant"],
+            "suppressed": gaps["suppressed"],
+        }
+    )
+    show_chart(
+        lambda: difference_chart(
+            chart_frame, title=title, suppressed_label=t("chart.suppressed"), translate=translate()
+        ),
+        title,
+    )
+    st.markdown("\n".join(f"- {gap_sentence(r, reference_label, label)}" for (_, r), label in zip(
+        gaps.iterrows(), labels, strict=True)))  # fmt: skip
+    caption = t("satisfaction.gap_caption", stage=stage_name, reference=reference_label, period=period_label)
+    table_alternative(gap_table(gaps, cut, reference_label), caption, key="sat_gap_table")

@@ -1,0 +1,285 @@
+"""The Victims' Code page's pieces: portfolio choice, compliance next to victim voice, rights and entitlement tables,
+the drill-down state kept in the URL (?right=6&code=R6_SUSPECT_UPDATE&cut=unit), and the MoJ quarterly return."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from auth.roles import Scope
+from config.i18n import t
+from metrics.catalogue import Catalogue
+from metrics.periods import Period as MetricsPeriod
+from metrics.periods import financial_quarter, last_complete_month
+from metrics.rag import rag
+from metrics.rates import wilson
+from reports.safety import csv_bytes
+from ui import data
+from ui.filters import Period, portfolio_picker
+from ui.measure_panel import format_interval, format_value, icon_label
+from ui.measure_views import base_text
+from ui.tables import table_alternative
+
+ALL_VICTIMS = "vcop"  # the portfolio whose cohort is every victim (the MoJ return's)
+VOICE = ("SAT_INFORMED", "SAT_WHOLE")  # victim-voice measures shown beside compliance
+WELSH = "WL_CY_DELIVERED_IN_CY"
+OVERALL = "VCOP_OVERALL"
+MOJ_QUARTERS = 4
+
+
+def portfolio_choices(scope: Scope, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(id, name) the user may read here: a lead's own portfolios then all victims; everyone's for the rest."""
+    names = {p.id: p.name for p in catalogue.portfolios}
+    if scope.all_portfolios:
+        ids = [ALL_VICTIMS, *[p for p in names if p != ALL_VICTIMS]]
+    else:
+        ids = [p for p in names if p in scope.portfolios and p != ALL_VICTIMS] + [ALL_VICTIMS]
+    return [(pid, names[pid]) for pid in ids if pid in names]
+
+
+def choose_portfolio(scope: Scope, catalogue: Catalogue) -> str | None:
+    """The sidebar portfolio picker; a link naming a portfolio the user may not read says so and opens their own."""
+    choices = portfolio_choices(scope, catalogue)
+    if not choices:
+        return None
+    wanted = st.query_params.get("portfolio")
+    if wanted and wanted not in dict(choices):
+        st.warning(t("vcop.portfolio_refused", portfolio=wanted))
+        # The URL must not keep asking for it (nor for the case list that went with it).
+        st.query_params.pop("cases", None)
+        st.query_params["portfolio"] = choices[0][0]
+    return portfolio_picker(choices)
+
+
+def measure_ids(catalogue: Catalogue) -> tuple[str, ...]:
+    """Every Victims' Code measure of the page, with the victim-voice and Welsh-language measures beside them."""
+    vcop = [m.id for m in catalogue.all_measures if m.codes and not m.id.startswith("VCOP_MOJ_")]
+    present = {m.id for m in catalogue.all_measures}
+    return tuple(vcop + [m for m in (*VOICE, WELSH) if m in present])
+
+
+def period_rows(db: str, as_of: dt.date, period: Period, portfolio: str, by: str | None = None) -> pd.DataFrame:
+    """Whole-period rows of the page's measures for the portfolio's cohort (one per measure, or per group of `by`)."""
+    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, measure_ids(data.catalogue()), by)
+    return rows.loc[rows["period_kind"] == "custom"].reset_index(drop=True)
+
+
+def row_of(rows: pd.DataFrame, metric_id: str, group: str = "all") -> pd.Series | None:
+    """The row of one measure (and group), or None when it was not computed."""
+    found = rows.loc[(rows["metric_id"] == metric_id) & (rows["group_value"] == group)]
+    return None if found.empty else found.iloc[0]
+
+
+def tile(container, label: str, row: pd.Series | None) -> None:
+    """One headline number: value (or "fewer than 10"), its interval, base, target and RAG in words."""
+    if row is None:
+        container.metric(label, "–")
+        return
+    suppressed = bool(row["suppressed"])
+    interval = format_interval(row["ci_low"], row["ci_high"], row["kind"], suppressed)
+    container.metric(
+        label, format_value(row["value"], row["kind"], suppressed), help=t("measure.ci", interval=interval or "–")
+    )
+    target = "–" if pd.isna(row["target"]) else format_value(row["target"], row["kind"])
+    container.caption(
+        t("vcop.tile_caption", base=base_text(row) or t("chart.suppressed"), interval=interval or "–", target=target)
+        + " "
+        + icon_label("rag", row["rag"])
+    )
+
+
+def headline(rows: pd.DataFrame, catalogue: Catalogue) -> None:
+    """Compliance next to quality: overall compliance beside the victim-voice and Welsh-language measures."""
+    ids = [OVERALL, *VOICE, WELSH]
+    columns = st.columns(len(ids))
+    for column, metric_id in zip(columns, ids, strict=True):
+        tile(column, catalogue.measure(metric_id).name, row_of(rows, metric_id))
+    st.caption(t("vcop.voice_caption"))
+
+
+def rate_cells(rows: pd.DataFrame) -> dict[str, list[str]]:
+    """Value, 95% interval, base, target and RAG of measure rows as people read them."""
+    suppressed = rows["suppressed"].to_numpy(bool)
+    return {
+        t("vcop.columns.compliance"): [
+            format_value(v, "rate", s) for v, s in zip(rows["value"], suppressed, strict=True)
+        ],
+        t("chart.ci"): [
+            format_interval(lo, hi, "rate", s)
+            for lo, hi, s in zip(rows["ci_low"], rows["ci_high"], suppressed, strict=True)
+        ],
+        t("vcop.columns.base"): [base_text(r) or t("chart.suppressed") for _, r in rows.iterrows()],
+        t("chart.target"): ["–" if pd.isna(v) else format_value(v, "rate") for v in rows["target"]],
+        t("chart.rag"): [icon_label("rag", v) for v in rows["rag"]],
+    }
+
+
+def ordered(rows: pd.DataFrame, metric_ids: Sequence[str]) -> pd.DataFrame:
+    """The "all" rows of these measures, in this order (measures without a row left out)."""
+    rows = rows.loc[rows["group_value"] == "all"].set_index("metric_id")
+    return rows.reindex([m for m in metric_ids if m in rows.index]).reset_index()
+
+
+def rights(catalogue: Catalogue) -> list[int]:
+    """The rights that have entitlements (and so a VCOP_RIGHT_<n> measure), in order."""
+    return sorted({e.right for e in catalogue.entitlements})
+
+
+def rights_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """One line per right: its compliance with interval, base, target and RAG."""
+    numbers = rights(catalogue)
+    found = ordered(rows, [f"VCOP_RIGHT_{n}" for n in numbers])
+    by_id = dict(zip(found["metric_id"], range(len(found)), strict=True))
+    numbers = [n for n in numbers if f"VCOP_RIGHT_{n}" in by_id]
+    return pd.DataFrame(
+        {
+            t("vcop.columns.right"): numbers,
+            t("vcop.columns.name"): [catalogue.rights[n] for n in numbers],
+            **rate_cells(found),
+        }
+    )
+
+
+def days_text(days: int, unit: str) -> str:
+    """A timescale in words: 5 working days, 1 calendar day."""
+    return t(f"vcop.days.{unit}", days=days)
+
+
+def codes_table(rows: pd.DataFrame, split: pd.DataFrame, catalogue: Catalogue, right: int) -> pd.DataFrame:
+    """One line per entitlement of a right: timescales (standard, enhanced), compliance, and each timescale's rate."""
+    entries = [e for e in catalogue.entitlements if e.right == right]
+    found = ordered(rows, [f"VCOP_{e.code}" for e in entries])
+    entries = [e for e in entries if f"VCOP_{e.code}" in set(found["metric_id"])]
+
+    def by_group(code: str, group: str) -> str:
+        row = row_of(split, f"VCOP_{code}", group)
+        if row is None:
+            return "–"
+        shown = format_value(row["value"], "rate", bool(row["suppressed"]))
+        base = base_text(row)
+        return f"{shown} ({base})" if base else shown
+
+    return pd.DataFrame(
+        {
+            t("vcop.columns.code"): [e.code for e in entries],
+            t("vcop.columns.basis"): [e.basis for e in entries],
+            t("vcop.columns.owner"): [e.owner for e in entries],
+            t("vcop.columns.standard"): [days_text(e.standard, e.unit) for e in entries],
+            t("vcop.columns.enhanced"): [days_text(e.enhanced, e.unit) for e in entries],
+            **rate_cells(found),
+            t("vcop.columns.standard_rate"): [by_group(e.code, "false") for e in entries],
+            t("vcop.columns.enhanced_rate"): [by_group(e.code, "true") for e in entries],
+        }
+    )
+
+
+def choose(label: str, options: Sequence, param: str, key: str, format_func, placeholder: str):
+    """A select box that may be left empty, its choice kept in the URL (?param=value) so a link reopens it."""
+    options = list(options)
+    wanted = st.query_params.get(param)
+    index = next((i for i, o in enumerate(options) if str(o) == wanted), None)
+    chosen = st.selectbox(label, options, index=index, format_func=format_func, placeholder=placeholder, key=key)
+    if chosen is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(chosen)
+    return chosen
+
+
+# ---------------------------------------------------------------- the MoJ quarterly return
+
+
+def last_quarters(as_of: dt.date, count: int = MOJ_QUARTERS) -> list[MetricsPeriod]:
+    """The latest `count` complete financial quarters up to the as-of date, oldest first."""
+    last = last_complete_month(as_of).end
+    quarter = financial_quarter(last)
+    if quarter.end > last:
+        quarter = financial_quarter(quarter.start - pd.Timedelta(days=1))
+    out = [quarter]
+    while len(out) < count:
+        out.insert(0, financial_quarter(out[0].start - pd.Timedelta(days=1)))
+    return out
+
+
+def quarterly(
+    monthly: pd.DataFrame, quarters: Sequence[MetricsPeriod], *, threshold: int, amber_margin: float
+) -> pd.DataFrame:
+    """Monthly rate rows pooled into quarters: numerators and denominators summed, Wilson interval recomputed,
+    suppression and RAG applied again (percentages are never averaged). Target: the quarter's last month's."""
+    months = monthly.loc[monthly["period_kind"] == "month"].copy()
+    starts = pd.to_datetime(months["period_start"])
+    months["quarter"] = None
+    for quarter in quarters:
+        months.loc[((starts >= quarter.start) & (starts <= quarter.end)).to_numpy(), "quarter"] = quarter.label
+    months = months.loc[months["quarter"].notna()].sort_values("period_start")
+    pooled = (
+        months.groupby(["metric_id", "quarter"], sort=False)
+        .agg(
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            target=("target", "last"),
+            polarity=("polarity", "first"),
+        )  # fmt: skip
+        .reset_index()
+    )
+    low, high = wilson(pooled["numerator"], pooled["denominator"])
+    suppressed = ~(pooled["denominator"] >= threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (pooled["numerator"] / pooled["denominator"]).where(~suppressed)
+    pooled["value"] = value
+    pooled["ci_low"] = low.where(~suppressed)
+    pooled["ci_high"] = high.where(~suppressed)
+    pooled["suppressed"] = suppressed
+    pooled["rag"] = rag(pooled["value"], pooled["target"], pooled["polarity"], amber_margin)
+    pooled["kind"] = "rate"
+    order = {q.label: i for i, q in enumerate(quarters)}
+    return pooled.sort_values(["metric_id", "quarter"], key=lambda s: s.map(order) if s.name == "quarter" else s)
+
+
+def cell(row: pd.Series) -> str:
+    """A quarter's rate with its base: 75.3% (298 of 396), or "fewer than 10"."""
+    if bool(row["suppressed"]):
+        return t("chart.suppressed")
+    return f"{format_value(row['value'], 'rate')} ({base_text(row)})"
+
+
+def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue) -> None:
+    """The MoJ quarterly return: its five areas by financial quarter, the victim voice and Welsh service beside."""
+    quarters = last_quarters(as_of)
+    moj = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")]
+    beside = [m for m in (*VOICE, WELSH) if m in {x.id for x in catalogue.all_measures}]
+    start, end = quarters[0].start.date(), quarters[-1].end.date()
+    monthly = data.measure_rows(db, as_of, start, end, portfolio, tuple(moj + beside), None, True)
+    stats = catalogue.statistics
+    table = quarterly(monthly, quarters, threshold=stats.suppression_threshold, amber_margin=stats.amber_margin)
+    names = {m: catalogue.measure(m).name for m in moj + beside}
+    st.caption(t("vcop.moj.intro", start=quarters[0].label, end=quarters[-1].label))
+    for ids, caption in ((moj, t("vcop.moj.caption")), (beside, t("vcop.moj.beside_caption"))):
+        part = table.loc[table["metric_id"].isin(ids)]
+        wide = part.assign(text=[cell(r) for _, r in part.iterrows()]).pivot(
+            index="metric_id", columns="quarter", values="text"
+        )
+        wide = wide.reindex(index=[m for m in ids if m in wide.index], columns=[q.label for q in quarters])
+        wide.insert(0, t("vcop.columns.measure"), [names[m] for m in wide.index])
+        table_alternative(wide.reset_index(drop=True).fillna("–"), caption)
+    detail = pd.DataFrame(
+        {
+            t("vcop.columns.measure"): table["metric_id"].map(names),
+            t("vcop.columns.quarter"): table["quarter"],
+            **rate_cells(table.reset_index(drop=True)),
+        }
+    )
+    with st.expander(t("vcop.moj.detail")):
+        table_alternative(detail, t("vcop.moj.detail_caption"), key="vcop_moj_detail")
+    st.download_button(
+        t("vcop.moj.download"),
+        csv_bytes(detail),
+        file_name=f"moj_return_{portfolio}_{quarters[0].label}_{quarters[-1].label}.csv".replace(" ", "_"),
+        mime="text/csv",
+        key="vcop_moj_download",
+        on_click="ignore",
+    )
