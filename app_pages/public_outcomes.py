@@ -83,9 +83,7 @@ for column, heading, key in (
         ),
         title,
     )
-    table_alternative(
-        volumes_table(counts, column, heading), t("public_outcomes.volumes_caption", by=heading), key=key
-    )
+    table_alternative(volumes_table(counts, column, heading), t("public_outcomes.volumes_caption", by=heading), key=key)
 
 st.header(t("public_outcomes.outcomes_title"))
 total = int(outcome_counts["count"].sum())

@@ -152,7 +152,7 @@ def test_language_switch_is_saved_for_a_signed_in_user(engine):
     at = at.sidebar.button(key="vsd_sign_out").click().run()
     at.sidebar.radio(key="vsd_lang").set_value("en").run()
     at = sign_in(at, "inspector", PASSWORD["inspector"])
-    assert at.title[0].value.startswith("Welcome")  # chosen on the sign-in page: kept, and saved
+    assert at.title[0].value == "Scorecard"  # chosen on the sign-in page: kept, and saved
     assert users.load_user(engine, "inspector").language == "en"
 
 

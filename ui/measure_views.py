@@ -179,7 +179,7 @@ def change_text(row: pd.Series) -> str:
 
 
 def base_text(row: pd.Series) -> str:
-    """"x of n" for a shown rate, the count for a count; nothing for a suppressed rate (its counts stay hidden)."""
+    """ "x of n" for a shown rate, the count for a count; nothing for a suppressed rate (its counts stay hidden)."""
     if row["kind"] == "difference":
         if bool(row["suppressed"]) or pd.isna(row["n1"]):
             return ""
@@ -194,7 +194,7 @@ def base_text(row: pd.Series) -> str:
 def measure_table(rows: pd.DataFrame, status: pd.DataFrame | None = None) -> pd.DataFrame:
     """Measures as people read them: value, interval, base, target, RAG, SPC and change, every icon in words."""
     names = {m.id: m.name for m in data.catalogue().all_measures}
-    status = (status if status is not None else pd.DataFrame(columns=["metric_id", "variation", "assurance"]))
+    status = status if status is not None else pd.DataFrame(columns=["metric_id", "variation", "assurance"])
     icons = status.set_index("metric_id").reindex(rows["metric_id"])
     suppressed = rows["suppressed"].to_numpy(bool)
     # A suppressed headline takes no SPC icon, as it takes no RAG.

@@ -236,8 +236,10 @@ def quarterly(
     pooled["suppressed"] = suppressed
     pooled["rag"] = rag(pooled["value"], pooled["target"], pooled["polarity"], amber_margin)
     pooled["kind"] = "rate"
+    measures = {m: i for i, m in enumerate(dict.fromkeys(monthly["metric_id"]))}
     order = {q.label: i for i, q in enumerate(quarters)}
-    return pooled.sort_values(["metric_id", "quarter"], key=lambda s: s.map(order) if s.name == "quarter" else s)
+    pooled = pooled.assign(_m=pooled["metric_id"].map(measures), _q=pooled["quarter"].map(order))
+    return pooled.sort_values(["_m", "_q"]).drop(columns=["_m", "_q"]).reset_index(drop=True)
 
 
 def cell(row: pd.Series) -> str:

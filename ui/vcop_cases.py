@@ -110,7 +110,7 @@ def case_section(
     st.download_button(
         t("vcop.cases.download"),
         csv_bytes(table),
-        file_name=f"vcop_cases_{portfolio}_{'_'.join(codes) if len(codes) < 3 else 'right'}_{period.start}_{period.end}.csv",
+        file_name=f"vcop_cases_{portfolio}_{'_'.join(codes)}_{period.start}_{period.end}.csv",
         mime="text/csv",
         key="vcop_cases_download",
         on_click=_record_download,
