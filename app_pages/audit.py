@@ -31,7 +31,8 @@ show_flash()
 
 def record_download(actor: str, filters: dict, rows: int) -> None:
     """Audit the download of the filtered trail (the download button's callback)."""
-    record_export(engine, actor, "audit_log", detail=filters, rows=rows)
+    portfolio = filters["portfolios"][0] if len(filters.get("portfolios") or []) == 1 else None
+    record_export(engine, actor, "audit_log", portfolio=portfolio, detail=filters, rows=rows)
 
 
 def changes_summary(before: str | None, after: str | None) -> str:

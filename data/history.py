@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from data.models import Base, Load
+from data.models import Action, Base, Load
 
 LOADS = Load.__table__
 STALE_AFTER_MONTHS = 2  # a monthly source whose latest data month is more than this behind the as-of month is stale
@@ -164,3 +164,12 @@ def freshness(engine: Engine, as_of: dt.date | None) -> pd.DataFrame:
     frame["rows"] = frame["rows"].astype("Int64")
     frame["months_behind"] = frame["months_behind"].astype("Int64")
     return frame
+
+
+def action_plan_frame(engine: Engine) -> pd.DataFrame:
+    """The whole action plan with titles and owners, for board packs and evidence packs."""
+    table = Action.__table__
+    columns = ["action_id", "title", "portfolio", "owner", "source_type", "source_ref", "created_date", "due_date"]
+    stmt = select(*[table.c[c] for c in [*columns, "status", "completed_date"]]).order_by(table.c.due_date)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[*columns, "status", "completed_date"])

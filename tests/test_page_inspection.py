@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from auth.roles import PAGES
 from data import actions, evidence, findings
 from data.escalation import report_deadlines
 from tests.accountability_support import (
@@ -40,7 +41,13 @@ def plan(app_db):
 
 @pytest.mark.parametrize(
     ("username", "allowed"),
-    [("lead.da", True), ("board", True), ("inspector", True), ("analyst", False), ("admin", False)],
+    [
+        ("lead.da", True),
+        ("board", True),
+        ("inspector", True),
+        ("analyst", False),
+        ("admin", "admin" in PAGES["inspection"]),
+    ],
 )
 def test_who_opens_the_page(app_db, username, allowed):
     assert can_open(sign_in(username), PAGE) is allowed

@@ -75,7 +75,7 @@ def source_section(counts: pd.DataFrame, *, period_label: str) -> None:
     table = table.reindex(columns=list(dict.fromkeys(labelled["source"]))).fillna(0).astype(int)
     table[t("connect_gwent.total")] = table.sum(axis=1)
     table.index = [stamp.strftime("%Y-%m") for stamp in pd.to_datetime(table.index)]
-    table = table.rename_axis(t("chart.month")).reset_index()
+    table = table.rename_axis(index=t("chart.month"), columns=None).reset_index()
     totals = counts.groupby("source")["count"].sum()
     st.markdown(
         t(

@@ -19,6 +19,8 @@ from charts.theme import enable_theme
 from config.i18n import catalogue as messages
 from config.i18n import current_language, format_number, t
 from metrics import scorecard as scorecards
+from metrics.measures import compute
+from metrics.periods import Period as MetricPeriod
 from metrics.rates import compare_periods_table
 from metrics.spc import xmr
 from ui import data
@@ -38,6 +40,9 @@ def read_portfolio(scope: Scope, preferred: str) -> str | None:
     choices = [(p.id, p.name) for p in catalogue.portfolios if p.id in visible]
     if not choices:
         return None
+    if st.query_params.get("portfolio") not in visible:
+        # A portfolio this page cannot show (e.g. the scorecard's whole framework) gives way to the page's default.
+        st.query_params.pop("portfolio", None)
     return portfolio_picker(choices, default=preferred if preferred in visible else None)
 
 
@@ -102,13 +107,32 @@ def with_change(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def whole_months_within(start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> bool:
+    """True when [start, end] lies in the window [first, last] and is made of its whole months (so the window's
+    monthly buckets add up to it exactly)."""
+    starts = first <= start and (start == first or start.day == 1)
+    ends = end <= last and (end == last or end == month_end(end))
+    return starts and ends
+
+
 @st.cache_data(ttl=data.TTL, show_spinner=False)
 def period_rows(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, metric_ids: tuple[str, ...]
 ) -> pd.DataFrame:
     """Each measure over [start, end] for the portfolio's cohort, with its change on the same months a year before."""
-    now = data.measure_rows(db, as_of, start, end, portfolio, metric_ids)
     earlier_start, earlier_end = year_before(start, end)
+    first, last = (day.date() for day in scorecards.window(as_of))
+    if whole_months_within(start, end, first, last) and whole_months_within(earlier_start, earlier_end, first, last):
+        # Both periods come from the frames the scorecard has already prepared: no further fetch.
+        prepared = data.prepared_frames(db, as_of, first, last, None)
+        periods = [MetricPeriod(start, end, "custom"), MetricPeriod(earlier_start, earlier_end, "custom")]
+        rows = compute(
+            prepared, data.catalogue(), periods=periods, portfolio=portfolio, metric_ids=list(metric_ids),
+            targets=data.targets(db),
+        )  # fmt: skip
+        starts = rows["period_start"]
+        return with_change(rows.loc[starts == pd.Timestamp(start)], rows.loc[starts == pd.Timestamp(earlier_start)])
+    now = data.measure_rows(db, as_of, start, end, portfolio, metric_ids)
     before = data.measure_rows(db, as_of, earlier_start, earlier_end, portfolio, metric_ids)
     return with_change(now, before)
 

@@ -47,7 +47,8 @@ def choose_portfolio(scope: Scope, catalogue: Catalogue) -> str | None:
     if not choices:
         return None
     wanted = st.query_params.get("portfolio")
-    if wanted and wanted not in dict(choices):
+    # Another page's choice that is no portfolio (the scorecard's "framework") just falls back, without a warning.
+    if wanted and wanted not in dict(choices) and wanted in {p.id for p in catalogue.portfolios}:
         st.warning(t("vcop.portfolio_refused", portfolio=wanted))
         # The URL must not keep asking for it (nor for the case list that went with it).
         st.query_params.pop("cases", None)
@@ -146,7 +147,7 @@ def rights_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 
 def days_text(days: int, unit: str) -> str:
     """A timescale in words: 5 working days, 1 calendar day."""
-    return t(f"vcop.days.{unit}", days=days)
+    return t(f"vcop.days.{unit}{'_one' if days == 1 else ''}", days=days)
 
 
 def codes_table(rows: pd.DataFrame, split: pd.DataFrame, catalogue: Catalogue, right: int) -> pd.DataFrame:

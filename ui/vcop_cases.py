@@ -18,6 +18,7 @@ from ui import data
 from ui.db import get_engine
 from ui.filters import Period
 from ui.tables import table_alternative
+from ui.vcop import days_text
 
 log = logging.getLogger(__name__)
 CASES_PARAM = "cases"
@@ -52,7 +53,7 @@ def display(frame: pd.DataFrame) -> pd.DataFrame:
             t("vcop.cases.columns.state"): [t(f"vcop.states.{s}") for s in frame["state"]],
             t("vcop.cases.columns.elapsed"): frame["elapsed"].astype("Int64"),
             t("vcop.cases.columns.timescale"): [
-                t(f"vcop.days.{u}", days=d) for d, u in zip(frame["timescale"], frame["day_unit"], strict=True)
+                days_text(int(d), u) for d, u in zip(frame["timescale"], frame["day_unit"], strict=True)
             ],
             t("vcop.cases.columns.enhanced"): [
                 t("vcop.enhanced.true") if e else t("vcop.enhanced.false") for e in frame["enhanced_rights"]
