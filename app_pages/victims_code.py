@@ -99,7 +99,7 @@ with rights_tab:
         vcop.rights(catalogue),
         "right",
         "vcop_right",
-        lambda n: t("vcop.right_label", right=n, name=catalogue.rights[n]),
+        lambda n: f"{n}: {catalogue.rights[n]}",  # the catalogue's wording, the same in either language
         t("vcop.choose_right_placeholder"),
     )
     code = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy import Boolean, Date, Engine, Float, Integer, and_, func, or_, select
 from sqlalchemy.sql import Select
 
@@ -54,25 +55,45 @@ def _as_date(value) -> dt.date:
 
 
 def read_frame(engine: Engine, stmt: Select) -> pd.DataFrame:
-    """Run a select in chunks and build a typed frame: dates as datetime64[s], booleans nullable, codes categorical."""
+    """Run a select in chunks and build a typed frame: dates as datetime64[s], booleans nullable, codes categorical.
+
+    Each chunk is typed as it arrives, so the Python objects of at most one chunk are alive at a time.
+    """
     types = {column.name: column.type for column in stmt.selected_columns}
     names = list(types)
-    columns: dict[str, list] = {name: [] for name in names}
+    parts: dict[str, list[pd.Series]] = {name: [] for name in names}
     with engine.connect() as conn:
         result = conn.execute(stmt)
         # Rows are read straight from the driver's cursor: SQLAlchemy's Row objects and per-value date conversion
-        # cost more than the query itself on large frames, and every column is typed below, once per column (SQLite
+        # cost more than the query itself on large frames, and every column is typed below, once per chunk (SQLite
         # hands dates over as their stored ISO text, 0/1 for booleans; psycopg as date and bool objects).
         cursor = result.cursor
-        while part := cursor.fetchmany(CHUNK):
-            for name, values in zip(names, zip(*part, strict=True), strict=True):
-                columns[name].extend(values)
+        while chunk := cursor.fetchmany(CHUNK):
+            for name, values in zip(names, zip(*chunk, strict=True), strict=True):
+                parts[name].append(_typed(list(values), types[name], name))
         result.close()
-    return pd.DataFrame({name: _typed(columns.pop(name), types[name], name) for name in names})
+    return pd.DataFrame({name: _joined(parts[name], types[name], name) for name in names})
+
+
+def _joined(parts: list[pd.Series], sql_type, name: str) -> pd.Series:
+    """A column's typed chunks as one Series (categoricals united, so no chunk's codes are lost)."""
+    if not parts:
+        return _typed([], sql_type, name)
+    if len(parts) == 1:
+        return parts[0]
+    if name in CATEGORIES:
+        # A chunk with no values at all has categories of another dtype; give it the others' (empty) categories.
+        filled = [p for p in parts if len(p.cat.categories)]
+        if not filled:
+            return pd.concat(parts, ignore_index=True)
+        empty = filled[0].cat.categories[:0]
+        parts = [p if len(p.cat.categories) else p.cat.set_categories(empty) for p in parts]
+        return pd.Series(union_categoricals(parts))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _typed(values: list, sql_type, name: str) -> pd.Series:
-    """One column converted by its SQL type: dates, nullable booleans and integers, categorical codes, text."""
+    """One column (or chunk) converted by its SQL type: dates, nullable booleans and integers, codes, text."""
     raw = pd.Series(values, dtype=object)
     if isinstance(sql_type, Date):
         text = isinstance(next((v for v in values if v is not None), None), str)
@@ -110,6 +131,18 @@ def _in_cohort(table, cohort: dict | None, own: tuple[str, ...] = ()):
     return linked
 
 
+def _between(engine: Engine, column, start=None, end=None):
+    """start <= column <= end (either bound optional), written so that SQLite scans rather than walks the date index
+    when the range is long (SQLite's planner has no statistics to tell; PostgreSQL's does and is left to choose)."""
+    start, end = (None if start is None else _as_date(start)), (None if end is None else _as_date(end))
+    long_range = start is None or end is None or (end - start).days > INDEX_RANGE_DAYS
+    if engine.dialect.name == "sqlite" and long_range:
+        # date() returns the stored ISO text unchanged, but an expression is not served by the index.
+        column = func.date(column)
+    bounds = ([column >= start] if start is not None else []) + ([column <= end] if end is not None else [])
+    return and_(*bounds)
+
+
 def _where(stmt: Select, *conditions) -> Select:
     return stmt.where(*[c for c in conditions if c is not None])
 
@@ -137,7 +170,7 @@ def victim_frame(
     stmt = select(*[V.c[name] for name in names])
     stmt = _where(stmt, *_cohort_conditions(cohort))
     if reported_until is not None:
-        stmt = stmt.where(V.c.reported_date <= _as_date(reported_until))
+        stmt = stmt.where(_between(engine, V.c.reported_date, end=reported_until))
     victims = read_frame(engine, stmt)
     # Unique per victim: plain text, the index other frames' categorical case_ids are looked up in.
     victims["case_id"] = victims["case_id"].astype("string")
@@ -151,40 +184,30 @@ def entitlement_frame(
 
     The owing unit is only needed to cut by unit: `with_unit=False` leaves it out of a large fetch.
     """
-    start, end = _as_date(start), _as_date(end)
     names = ["case_id", "code", "trigger_date", "delivered_date", "declined", "language"] + ["unit"] * with_unit
-    stmt = select(*[E.c[name] for name in names]).where(E.c.trigger_date >= start, E.c.trigger_date <= end)
-    stmt = _where(stmt, _in_cohort(E, cohort))
-    if (end - start).days > INDEX_RANGE_DAYS:
-        stmt = stmt.with_hint(E, "NOT INDEXED", dialect_name="sqlite")
-    return read_frame(engine, stmt)
+    stmt = select(*[E.c[name] for name in names]).where(_between(engine, E.c.trigger_date, start, end))
+    return read_frame(engine, _where(stmt, _in_cohort(E, cohort)))
 
 
 def survey_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
     """Survey responses dated in [start, end]; a cohort keeps linked responses of its victims (and unlinked ones
     whose own columns satisfy it)."""
     t = SurveyResponse.__table__
-    stmt = select(*[c for c in t.c if c.name != "load_id"]).where(
-        t.c.survey_date >= _as_date(start), t.c.survey_date <= _as_date(end)
-    )
+    stmt = select(*[c for c in t.c if c.name != "load_id"]).where(_between(engine, t.c.survey_date, start, end))
     return read_frame(engine, _where(stmt, _in_cohort(t, cohort, OWN["survey_responses"])))
 
 
 def referral_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
     """Connect Gwent referrals received in [start, end], optionally only a cohort's."""
     t = Referral.__table__
-    stmt = select(*[c for c in t.c if c.name != "load_id"]).where(
-        t.c.referral_date >= _as_date(start), t.c.referral_date <= _as_date(end)
-    )
+    stmt = select(*[c for c in t.c if c.name != "load_id"]).where(_between(engine, t.c.referral_date, start, end))
     return read_frame(engine, _where(stmt, _in_cohort(t, cohort, OWN["referrals"])))
 
 
 def witness_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
     """Witnesses whose trial date lies in [start, end], optionally only those on a cohort's cases."""
     t = Witness.__table__
-    stmt = select(*[c for c in t.c if c.name != "load_id"]).where(
-        t.c.trial_date >= _as_date(start), t.c.trial_date <= _as_date(end)
-    )
+    stmt = select(*[c for c in t.c if c.name != "load_id"]).where(_between(engine, t.c.trial_date, start, end))
     return read_frame(engine, _where(stmt, _in_cohort(t, cohort)))
 
 
@@ -209,7 +232,7 @@ def events_frame(engine: Engine, start, end) -> pd.DataFrame:
     """Engagement events held in [start, end]."""
     t = EngagementEvent.__table__
     stmt = select(t.c.event_id, t.c.event_date, t.c.forum, t.c.portfolio, t.c.participants, t.c.new_participants)
-    return read_frame(engine, stmt.where(t.c.event_date >= _as_date(start), t.c.event_date <= _as_date(end)))
+    return read_frame(engine, stmt.where(_between(engine, t.c.event_date, start, end)))
 
 
 def feedback_frame(engine: Engine, start, end) -> pd.DataFrame:
@@ -219,7 +242,7 @@ def feedback_frame(engine: Engine, start, end) -> pd.DataFrame:
         t.c.feedback_id, t.c.event_id, t.c.received_date, t.c.theme, t.c.portfolio, t.c.status, t.c.decision_date,
         t.c.implemented_date, t.c.fed_back_date,
     )  # fmt: skip
-    return read_frame(engine, stmt.where(t.c.received_date >= _as_date(start), t.c.received_date <= _as_date(end)))
+    return read_frame(engine, stmt.where(_between(engine, t.c.received_date, start, end)))
 
 
 def recommendations_frame(engine: Engine, until=None) -> pd.DataFrame:
@@ -229,7 +252,7 @@ def recommendations_frame(engine: Engine, until=None) -> pd.DataFrame:
         t.c.rec_id, t.c.source, t.c.published_date, t.c.kind, t.c.portfolio, t.c.owner, t.c.due_date, t.c.status,
         t.c.closed_date,
     )  # fmt: skip
-    return read_frame(engine, stmt if until is None else stmt.where(t.c.published_date <= _as_date(until)))
+    return read_frame(engine, stmt if until is None else stmt.where(_between(engine, t.c.published_date, end=until)))
 
 
 def actions_frame(engine: Engine, until=None) -> pd.DataFrame:
@@ -239,7 +262,7 @@ def actions_frame(engine: Engine, until=None) -> pd.DataFrame:
         t.c.action_id, t.c.portfolio, t.c.owner, t.c.source_type, t.c.source_ref, t.c.created_date, t.c.due_date,
         t.c.status, t.c.completed_date,
     )  # fmt: skip
-    return read_frame(engine, stmt if until is None else stmt.where(t.c.created_date <= _as_date(until)))
+    return read_frame(engine, stmt if until is None else stmt.where(_between(engine, t.c.created_date, end=until)))
 
 
 def policeuk_frame(engine: Engine, start, end) -> pd.DataFrame:

@@ -28,7 +28,7 @@ READ = [
         (["board"], ["home", *READ, "meeting"]),
         (["inspector"], ["home", *READ, "audit"]),
         (["analyst"], ["home", "data_management"]),
-        (["admin"], ["home", "audit", "data_management", "admin"]),
+        (["admin"], ["home", "survivor_voice", "inspection", "audit", "data_management", "admin"]),  # edits anywhere
         (["lead", "analyst"], ["home", *READ, "data_management"]),
         (["board", "inspector", "admin"], ["home", *READ, "meeting", "audit", "data_management", "admin"]),
         ([], []),

@@ -226,3 +226,15 @@ def test_metric_frames_of_an_empty_database(engine):
     frames = queries.metric_frames(engine, "2024-01-01", "2024-03-31")
     assert all(len(f) == 0 for f in frames.values())
     assert queries.latest_as_of(engine) is None
+
+
+def test_chunks_are_typed_and_joined(loaded, monkeypatch):
+    """A fetch in several chunks (one of them with no language at all) gives the same frame as one chunk."""
+    whole = queries.entitlement_frame(loaded, "2024-02-01", "2024-04-30")
+    monkeypatch.setattr(queries, "CHUNK", 4)
+    chunked = queries.entitlement_frame(loaded, "2024-02-01", "2024-04-30")
+    assert chunked["language"].dtype == "category" and chunked["code"].dtype == "category"
+    assert chunked.astype(str).sort_values(list(chunked.columns)).reset_index(drop=True).equals(
+        whole.astype(str).sort_values(list(whole.columns)).reset_index(drop=True)
+    )
+    assert len(whole) == 15

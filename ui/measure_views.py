@@ -283,7 +283,7 @@ def show_chart(build: Callable[[], object], what: str) -> None:
         st.error(t("errors.chart_failed"))
         return
     enable_theme()
-    st.altair_chart(chart, theme=None, use_container_width=True)
+    st.altair_chart(chart, theme=None, width="stretch")
 
 
 def rates_section(frame: pd.DataFrame, *, title: str, caption: str, label_heading: str, key: str) -> None:

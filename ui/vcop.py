@@ -12,6 +12,7 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import t
+from metrics import scorecard as scorecards
 from metrics.catalogue import Catalogue
 from metrics.periods import Period as MetricsPeriod
 from metrics.periods import financial_quarter, last_complete_month
@@ -255,8 +256,10 @@ def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue) -
     quarters = last_quarters(as_of)
     moj = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")]
     beside = [m for m in (*VOICE, WELSH) if m in {x.id for x in catalogue.all_measures}]
-    start, end = quarters[0].start.date(), quarters[-1].end.date()
-    monthly = data.measure_rows(db, as_of, start, end, portfolio, tuple(moj + beside), None, True)
+    # The months come from the scorecard's 36-month window (already prepared for the SPC charts); the last four
+    # complete quarters lie inside it.
+    start, end = scorecards.window(as_of)
+    monthly = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, tuple(moj + beside), None, True)
     stats = catalogue.statistics
     table = quarterly(monthly, quarters, threshold=stats.suppression_threshold, amber_margin=stats.amber_margin)
     names = {m: catalogue.measure(m).name for m in moj + beside}
