@@ -2,14 +2,14 @@
 
 import logging
 
-import pandas as pd
 import streamlit as st
 
 from auth import gate
 from config.i18n import format_date, t
 from ui import data
 from ui.filters import portfolio_picker
-from ui.measure_panel import format_interval, format_value, icon_label, measure_panel
+from ui.measure_panel import measure_panel
+from ui.scorecard_table import display_table
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -41,45 +41,6 @@ except Exception:
     st.stop()
 
 st.caption(t("scorecard.as_of", date=format_date(as_of)))
-
-
-def change_text(row: pd.Series) -> str:
-    """The change against the previous 12 months in words, with whether it is statistically significant."""
-    if pd.isna(row["change"]):
-        return "–"
-    change = format_value(row["change"], "difference" if row["kind"] == "rate" else row["kind"])
-    if row["kind"] != "rate":
-        return change
-    verdict = t("chart.significant") if row["change_significant"] else t("chart.not_significant")
-    return f"{change} ({verdict})"
-
-
-def display_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard as people read it: every icon in words, suppressed values as 'fewer than 10'."""
-    return pd.DataFrame(
-        {
-            t("scorecard.columns.measure"): rows["name"],
-            t("scorecard.columns.value"): [
-                format_value(v, k, s) for v, k, s in zip(rows["value"], rows["kind"], rows["suppressed"], strict=True)
-            ],
-            t("scorecard.columns.ci"): [
-                format_interval(lo, hi, k, s)
-                for lo, hi, k, s in zip(rows["ci_low"], rows["ci_high"], rows["kind"], rows["suppressed"], strict=True)
-            ],
-            t("scorecard.columns.base"): [
-                "" if pd.isna(d) else t("measure.of", numerator=f"{n:,.0f}", denominator=f"{d:,.0f}")
-                for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
-            ],
-            t("scorecard.columns.target"): [
-                "–" if pd.isna(v) else format_value(v, k) for v, k in zip(rows["target"], rows["kind"], strict=True)
-            ],
-            t("scorecard.columns.rag"): [icon_label("rag", v) for v in rows["rag"]],
-            t("scorecard.columns.variation"): [icon_label("variation", v) for v in rows["variation"]],
-            t("scorecard.columns.assurance"): [icon_label("assurance", v) for v in rows["assurance"]],
-            t("scorecard.columns.change"): [change_text(r) for _, r in rows.iterrows()],
-            t("scorecard.columns.trend"): rows["sparkline"].map(lambda s: [None if pd.isna(v) else v for v in s]),
-        }
-    )
 
 
 if portfolio_id == FRAMEWORK:

@@ -11,16 +11,18 @@ import datetime as dt
 import streamlit as st
 
 from auth import gate
-from config.i18n import t
+from config.i18n import format_date, t
 from data.audit import local_today, record_export
 from data.feedback import list_feedback, participant_items
 from data.feedback_summary import summary_markdown
 from data.permissions import SURVIVOR_VOICE, can_edit_feedback, leads
 from data.workflow import FEEDBACK_STATUSES
+from ui import data
 from ui.accountability import pick_record, show_flash, status_label
 from ui.actions import portfolio_names
 from ui.db import get_engine
 from ui.feedback import SELECTED_KEY, feedback_table, item_panel, pipeline_counts, record_form, with_stage
+from ui.scorecard_table import display_table
 from ui.tables import table_alternative
 
 scope = gate.require_page("survivor_voice")
@@ -39,6 +41,16 @@ def record_summary_export(actor: str, start: dt.date, end: dt.date, rows: int) -
     detail = {"start": start.isoformat(), "end": end.isoformat()}
     record_export(engine, actor, "you_said_we_did", portfolio=SURVIVOR_VOICE, detail=detail, rows=rows)
 
+
+as_of = data.as_of_date(data.db_key())
+if as_of is not None:
+    # The SE_* measures of the survivor_voice portfolio, read exactly as on the Scorecard.
+    st.subheader(t("survivor_voice.measures_title"))
+    cards = data.all_scorecards(data.db_key(), as_of)
+    table_alternative(
+        display_table(cards.loc[cards["portfolio_id"] == SURVIVOR_VOICE].reset_index(drop=True)),
+        t("survivor_voice.measures_caption", date=format_date(as_of)),
+    )
 
 pipeline_tab, summary_tab = st.tabs([t("survivor_voice.tabs.pipeline"), t("survivor_voice.tabs.summary")])
 

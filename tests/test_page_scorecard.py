@@ -100,3 +100,16 @@ def test_the_scorecard_reads_in_welsh(seeded_app_env):
     at.radio(key="vsd_lang").set_value("cy").run()
     assert not at.exception
     assert any("Mesur" in df.value.columns for df in at.dataframe)
+
+
+def test_survivor_voice_shows_its_measures_as_on_the_scorecard(seeded_app_env, expected_cards):
+    at = open_page(sign_in("board"), "app_pages/survivor_voice.py")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "Measure" in df.value.columns)
+    mine = expected_cards.loc[expected_cards["portfolio_id"] == "survivor_voice"]
+    assert list(table["Measure"]) == list(mine["name"])
+    events = mine.loc[mine["metric_id"] == "SE_EVENTS", "value"].iloc[0]
+    assert (
+        table.loc[table["Measure"] == mine.loc[mine["metric_id"] == "SE_EVENTS", "name"].iloc[0], "Value"].iloc[0]
+        == f"{events:,.0f}"
+    )

@@ -112,6 +112,7 @@ def assert_moj_return(at, expected) -> None:
     assert len(welsh) and welsh["value"].between(0.55, 0.85).all()  # the planted signal: about 70% served in Welsh
 
 
+@pytest.mark.slow  # AppTest: signs in and runs the page several times
 def test_a_domestic_abuse_lead_follows_a_link_down_to_the_case_list(seeded_app_env, seeded_db_url, expected):
     at = open_victims_code("lead.da", portfolio="vawg_da", code=CODE, cut="unit", cases="1")
     assert not at.exception
@@ -154,6 +155,7 @@ def test_a_domestic_abuse_lead_follows_a_link_down_to_the_case_list(seeded_app_e
     engine.dispose()
 
 
+@pytest.mark.slow  # AppTest: signs in and runs the page several times
 def test_a_witness_care_lead_cannot_reach_domestic_abuse_cases_through_a_link(seeded_app_env, expected):
     at = open_victims_code("lead.wcu", portfolio="vawg_da", code=CODE, cases="1")
     assert not at.exception
@@ -172,6 +174,7 @@ def test_a_witness_care_lead_cannot_reach_domestic_abuse_cases_through_a_link(se
     assert_headline_and_rights(at, expected["r12"]["vcop"])
 
 
+@pytest.mark.slow  # AppTest: signs in and runs the page several times
 def test_the_board_reads_all_victims_down_to_their_cases(seeded_app_env, expected):
     at = open_victims_code("board", code=CODE, cases="1")
     assert not at.exception
@@ -182,6 +185,7 @@ def test_the_board_reads_all_victims_down_to_their_cases(seeded_app_env, expecte
     assert len(frame_with(at, CASE_COLUMN)) == r6["denominator"] - r6["numerator"]
 
 
+@pytest.mark.slow  # AppTest: signs in and runs the page several times
 def test_an_inspector_reads_all_victims(seeded_app_env, expected):
     at = open_victims_code("inspector")
     assert not at.exception

@@ -1,0 +1,47 @@
+"""The scorecard grid as people read it, shared by the Scorecard, Survivor voice and meeting pages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from config.i18n import t
+from ui.measure_panel import format_interval, format_value, icon_label
+
+
+def change_text(row: pd.Series) -> str:
+    """The change against the previous 12 months in words, with whether it is statistically significant."""
+    if pd.isna(row["change"]):
+        return "–"
+    change = format_value(row["change"], "difference" if row["kind"] == "rate" else row["kind"])
+    if row["kind"] != "rate":
+        return change
+    verdict = t("chart.significant") if row["change_significant"] else t("chart.not_significant")
+    return f"{change} ({verdict})"
+
+
+def display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as people read it: every icon in words, suppressed values as 'fewer than 10'."""
+    return pd.DataFrame(
+        {
+            t("scorecard.columns.measure"): rows["name"],
+            t("scorecard.columns.value"): [
+                format_value(v, k, s) for v, k, s in zip(rows["value"], rows["kind"], rows["suppressed"], strict=True)
+            ],
+            t("scorecard.columns.ci"): [
+                format_interval(lo, hi, k, s)
+                for lo, hi, k, s in zip(rows["ci_low"], rows["ci_high"], rows["kind"], rows["suppressed"], strict=True)
+            ],
+            t("scorecard.columns.base"): [
+                "" if pd.isna(d) else t("measure.of", numerator=f"{n:,.0f}", denominator=f"{d:,.0f}")
+                for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
+            ],
+            t("scorecard.columns.target"): [
+                "–" if pd.isna(v) else format_value(v, k) for v, k in zip(rows["target"], rows["kind"], strict=True)
+            ],
+            t("scorecard.columns.rag"): [icon_label("rag", v) for v in rows["rag"]],
+            t("scorecard.columns.variation"): [icon_label("variation", v) for v in rows["variation"]],
+            t("scorecard.columns.assurance"): [icon_label("assurance", v) for v in rows["assurance"]],
+            t("scorecard.columns.change"): [change_text(r) for _, r in rows.iterrows()],
+            t("scorecard.columns.trend"): rows["sparkline"].map(lambda s: [None if pd.isna(v) else v for v in s]),
+        }
+    )
