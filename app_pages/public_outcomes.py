@@ -15,6 +15,7 @@ from ui.measure_panel import definition_panel, format_value, translate
 from ui.measure_views import measure_table, monthly_spc, show_chart, spc_status_of
 from ui.public_data import (
     MEASURES,
+    blank_label,
     monthly_series,
     outcomes,
     public_period_rows,
@@ -75,7 +76,7 @@ for column, heading, key in (
     ("crime_type", t("public_outcomes.crime_type"), "pub_by_type"),
     ("area", t("public_outcomes.local_authority"), "pub_by_area"),
 ):
-    counts = by_type if column == "crime_type" else by_area
+    counts = blank_label(by_type if column == "crime_type" else by_area, column)
     title = t("public_outcomes.volumes_chart", by=heading, period=period_label)
     show_chart(
         lambda counts=counts, column=column, heading=heading, title=title: monthly_volumes(

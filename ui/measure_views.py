@@ -1,5 +1,6 @@
-"""Shared pieces of the read pages: the portfolio to read, measures over a period with their change on a year before,
-SPC status in words, rates by group with a table alternative, and the SPC chart of any monthly series."""
+"""Shared pieces of the read pages: the portfolio to read, drill-down choices kept in the URL, measures over a period
+with their change on the same months a year before, SPC status in words, rates by group and a measure cut by a victim
+attribute with their table alternatives, and the SPC chart of any monthly series."""
 
 from __future__ import annotations
 

@@ -98,14 +98,16 @@ def crimes_in(prepared: Prepared) -> pd.DataFrame:
     frame = prepared.frames[SOURCE]
     month = month_column(data.catalogue().measure(MEASURES[0]).period_date)
     rows = frame.loc[frame[month].notna()]
-    return pd.DataFrame(
-        {
-            "month": rows[month].to_numpy(),
-            "area": rows["area"].astype(str).to_numpy(),
-            "crime_type": rows["crime_type"].astype(str).to_numpy(),
-            "last_outcome": rows["last_outcome"].astype("string").fillna("").str.strip().to_numpy(),
-        }
-    )
+    # A blank stays "" (not dropped), so that every breakdown adds up to PUB_CRIMES; blank_label() names it.
+    text = {
+        c: rows[c].astype("string").fillna("").str.strip().to_numpy() for c in ("area", "crime_type", "last_outcome")
+    }
+    return pd.DataFrame({"month": rows[month].to_numpy(), **text})
+
+
+def blank_label(counts: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Counts with a blank location or crime type named in words (police.uk leaves some crimes without a location)."""
+    return counts.assign(**{column: counts[column].where(counts[column] != "", t("public_outcomes.no_location"))})
 
 
 def monthly_counts(crimes: pd.DataFrame, column: str) -> pd.DataFrame:
