@@ -11,7 +11,7 @@ from auth import gate
 from config.i18n import format_date, t
 from ui import data
 from ui.filters import period_picker
-from ui.measure_panel import measure_panel
+from ui.measure_panel import definition_panel, measure_panel
 from ui.measure_views import (
     measure_table,
     param_select,
@@ -24,6 +24,7 @@ from ui.measure_views import (
 )
 from ui.satisfaction import (
     GAP_CUTS,
+    GAP_MEASURE,
     MEASURES,
     STAGES,
     comparable_groups,
@@ -80,6 +81,7 @@ st.subheader(t("satisfaction.measures_title"))
 table_alternative(measure_table(rows, status), t("satisfaction.measures_caption"), key="sat_measures_table")
 
 st.header(t("satisfaction.gap_title"))
+definition_panel(GAP_MEASURE)
 left, middle, right = st.columns(3)
 with left:
     stage = param_select(t("satisfaction.stage"), STAGES, "stage", "SAT_WHOLE", "sat_stage", names.get)
@@ -87,13 +89,13 @@ with middle:
     cut = param_select(t("satisfaction.cut"), GAP_CUTS, "cut", "ethnicity", "sat_cut", lambda c: t(f"cuts.{c}"))
 try:
     by_group = data.measure_rows(db, as_of, period.start, period.end, portfolio, (stage,), cut)
+    by_group = by_group.loc[by_group["period_kind"] == "custom"]
+    groups = comparable_groups(by_group)
+    reference = default_reference(cut, by_group)
 except Exception:
     log.exception("satisfaction by %s failed", cut)
     st.error(t("errors.compute_failed"))
     st.stop()
-by_group = by_group.loc[by_group["period_kind"] == "custom"]
-groups = comparable_groups(by_group)
-reference = default_reference(cut, by_group)
 if reference is None:
     st.info(t("satisfaction.no_groups"))
 else:
@@ -101,12 +103,8 @@ else:
         reference = param_select(
             t("satisfaction.reference"), groups, "ref", reference, "sat_reference", lambda g: value_label(cut, g)
         )
-    gaps = group_gaps(
-        by_group,
-        reference,
-        pooled_members(cut, groups, reference),
-        catalogue.statistics.suppression_threshold,
-    )
+    threshold = catalogue.statistics.suppression_threshold
+    gaps = group_gaps(by_group, reference, pooled_members(cut, groups, reference), threshold)
     gap_section(gaps, cut=cut, reference=reference, stage_name=names[stage], period_label=period.label())
 
 st.header(t("satisfaction.spc_title"))

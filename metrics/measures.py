@@ -95,15 +95,34 @@ class Prepared:
     by: str | None
 
 
+class VictimLookup:
+    """Victims indexed by case_id once, for attaching their attributes to every case-linked source."""
+
+    def __init__(self, victims: pd.DataFrame):
+        self.victims = victims
+        self.index = pd.Index(victims["case_id"]) if len(victims) else None
+
+    def positions(self, case_ids: pd.Series) -> np.ndarray:
+        """Row of each case_id in the victims frame (−1 when unlinked); categorical ids looked up once per value."""
+        if self.index is None:
+            return np.full(len(case_ids), -1)
+        if isinstance(case_ids.dtype, pd.CategoricalDtype):
+            per_value = np.append(self.index.get_indexer(case_ids.cat.categories), -1)
+            return per_value[case_ids.cat.codes.to_numpy()]  # code −1 (missing) picks the appended −1
+        return self.index.get_indexer(case_ids)
+
+
 def attach_victims(
-    frame: pd.DataFrame, victims: pd.DataFrame, columns: list[str], own: tuple[str, ...] = ()
+    frame: pd.DataFrame, victims: pd.DataFrame | VictimLookup, columns: list[str], own: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """Add the linked victim's attributes to each row (by case_id); `own` columns keep the row's value when unlinked.
 
     The entitlement `unit` is the exception handled by the caller: the row's own unit wins when given.
     """
+    lookup = victims if isinstance(victims, VictimLookup) else VictimLookup(victims)
+    victims = lookup.victims
     out = frame.copy()
-    position = _victim_positions(out["case_id"], victims["case_id"])
+    position = lookup.positions(out["case_id"])
     linked = position >= 0
     safe = np.where(linked, position, 0)
     for column in columns:
@@ -117,17 +136,6 @@ def attach_victims(
             values = _coalesce(values, out[column])  # the linked victim's value, else the row's own
         out[column] = values
     return out
-
-
-def _victim_positions(case_ids: pd.Series, victim_ids: pd.Series) -> np.ndarray:
-    """Row of each case_id in the victims frame (−1 when unlinked); categorical ids are looked up once per value."""
-    if len(victim_ids) == 0:
-        return np.full(len(case_ids), -1)
-    index = pd.Index(victim_ids)
-    if isinstance(case_ids.dtype, pd.CategoricalDtype):
-        per_value = np.append(index.get_indexer(case_ids.cat.categories), -1)
-        return per_value[case_ids.cat.codes.to_numpy()]  # code −1 (missing) picks the appended −1
-    return index.get_indexer(case_ids)
 
 
 def cohort_columns(catalogue: Catalogue) -> list[str]:
@@ -174,7 +182,7 @@ def compress(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _prepare_entitlements(
-    frame: pd.DataFrame, victims: pd.DataFrame, catalogue: Catalogue, as_of, start, end, keep: list[str]
+    frame: pd.DataFrame, victims: VictimLookup, catalogue: Catalogue, as_of, start, end, keep: list[str]
 ) -> pd.DataFrame:
     """Entitlement states at the as-of date, compressed to counts per month, code, state and the kept columns."""
     month = window_months(frame["trigger_date"], start, end, as_of)
@@ -248,13 +256,15 @@ def prepare(
     if victims is None:
         victims = pd.DataFrame({"case_id": pd.Series([], dtype="string")})
     victims = known_by(victims, LATER_DATES["victims"], as_of)
+    # Every case-linked source looks its victims up in the same index: hash the (up to a million) case_ids once.
+    lookup = VictimLookup(victims)
     keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()))
     out: dict[str, pd.DataFrame] = {}
     for source, frame in frames.items():
         if source not in SOURCES:
             raise ValueError(f"unknown source frame {source!r}")
         if source == "entitlements":
-            out[source] = _prepare_entitlements(frame, victims, catalogue, as_of, start, end, keep)
+            out[source] = _prepare_entitlements(frame, lookup, catalogue, as_of, start, end, keep)
             continue
         if source == "victims":
             out[source] = _prepare_victims(victims, catalogue, as_of, start, end, keep)
@@ -266,7 +276,7 @@ def prepare(
             frame = _prepare_feedback(frame, as_of)
         frame = known_by(frame, LATER_DATES.get(source, []), as_of)
         if source in OWN_ATTRIBUTES or source in ("witnesses", "special_measures"):
-            frame = attach_victims(frame, victims, list(VICTIM_ATTRIBUTES), OWN_ATTRIBUTES.get(source, ()))
+            frame = attach_victims(frame, lookup, list(VICTIM_ATTRIBUTES), OWN_ATTRIBUTES.get(source, ()))
         if source == "policeuk_street":
             frame = measures_public.crimes(frame)
         out[source] = with_months(frame, period_dates(catalogue, source), start, end, as_of)
@@ -303,7 +313,8 @@ def compute_values(
     """compute() without targets and RAG: values, intervals and suppression for one cohort (portfolio_id blank)."""
     measures = [catalogue.measure(i) for i in metric_ids] if metric_ids is not None else catalogue.all_measures
     frames = {}
-    for source, frame in prepared.frames.items():
+    for source in {m.source for m in measures} & set(prepared.frames):
+        frame = prepared.frames[source]
         case_based = catalogue.sources[source].case_based if source in catalogue.sources else False
         frames[source] = frame.loc[cohort_mask(frame, cohort)] if case_based and cohort else frame
     ctx = Context(frames, list(periods), prepared.as_of, prepared.start, prepared.end, prepared.by, catalogue)

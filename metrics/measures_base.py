@@ -91,9 +91,11 @@ def month_column(date_column: str) -> str:
 
 def window_months(dates: pd.Series, start, end, as_of) -> pd.Series:
     """The first of each date's month where the date lies in [start, end] and not after the as-of date, else NaT."""
-    keep = dates.notna() & (dates >= start) & (dates <= min(end, as_of))
-    months = dates.where(keep).dt.to_period("M").dt.start_time
-    return months.astype("datetime64[s]")
+    keep = (dates.notna() & (dates >= start) & (dates <= min(end, as_of))).to_numpy()
+    days = dates.to_numpy(dtype="datetime64[s]", na_value=np.datetime64("NaT"))
+    # Truncating to datetime64[M] is the month's first day, without building Period objects.
+    months = np.where(keep, days.astype("datetime64[M]").astype("datetime64[s]"), np.datetime64("NaT"))
+    return pd.Series(months, index=dates.index)
 
 
 def in_window(frame: pd.DataFrame, date_column: str, ctx: Context) -> pd.DataFrame:

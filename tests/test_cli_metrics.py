@@ -234,7 +234,10 @@ def test_chunks_are_typed_and_joined(loaded, monkeypatch):
     monkeypatch.setattr(queries, "CHUNK", 4)
     chunked = queries.entitlement_frame(loaded, "2024-02-01", "2024-04-30")
     assert chunked["language"].dtype == "category" and chunked["code"].dtype == "category"
-    assert chunked.astype(str).sort_values(list(chunked.columns)).reset_index(drop=True).equals(
-        whole.astype(str).sort_values(list(whole.columns)).reset_index(drop=True)
+    assert (
+        chunked.astype(str)
+        .sort_values(list(chunked.columns))
+        .reset_index(drop=True)
+        .equals(whole.astype(str).sort_values(list(whole.columns)).reset_index(drop=True))
     )
     assert len(whole) == 15

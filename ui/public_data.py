@@ -51,10 +51,17 @@ def public_window(db: str) -> tuple[dt.date, dt.date] | None:
 
 
 @st.cache_resource(ttl=data.TTL, max_entries=4, show_spinner=False)
-def public_prepared(db: str, start: dt.date, end: dt.date, by: str | None) -> Prepared:
-    """The police.uk crimes prepared for [start, end] at the police.uk as-of date, shared read-only."""
-    _, as_of = public_window(db)
+def _prepared(db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None) -> Prepared:
     return prepare({SOURCE: street_rows(db)}, data.catalogue(), as_of=as_of, start=start, end=end, by=by)
+
+
+def public_prepared(db: str, start: dt.date, end: dt.date, by: str | None) -> Prepared:
+    """The police.uk crimes prepared for [start, end] at the police.uk as-of date, shared read-only.
+
+    The as-of date is part of the cache key, so a newly loaded month is never answered from older frames.
+    """
+    _, as_of = public_window(db)
+    return _prepared(db, as_of, start, end, by)
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False)

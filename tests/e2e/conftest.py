@@ -97,7 +97,7 @@ def browser():
     from playwright.sync_api import expect, sync_playwright
 
     # Streamlit reruns take longer on a loaded CI machine than Playwright's 5 s default allows.
-    expect.set_options(timeout=20_000)
+    expect.set_options(timeout=40_000)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
