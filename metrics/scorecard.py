@@ -115,16 +115,17 @@ def scorecard(
     series = {
         k: (g["value"].to_numpy(dtype=float), g["period_start"].to_numpy()) for k, g in monthly.groupby("metric_id")
     }
+    targets, suppressed = headline["target"].to_dict(), headline["suppressed"].to_dict()
     icons = []
     for metric_id in order:
         measure = catalogue.measure(metric_id)
         values, months = series.get(metric_id, (np.array([]), np.array([], dtype="datetime64[s]")))
-        target = headline.at[metric_id, "target"]
+        target = targets[metric_id]
         key = (metric_id, values.tobytes(), None if pd.isna(target) else float(target))
         if key not in spc_memo:
             spc_memo[key] = _spc(values, months, measure.polarity, target, catalogue)
         spc = spc_memo[key]
-        if headline.at[metric_id, "suppressed"]:
+        if suppressed[metric_id]:
             spc = {**spc, "variation": None, "assurance": None}
         icons.append({"metric_id": metric_id, "name": measure.name, "sparkline": values.tolist(), **spc})
     out = pd.DataFrame(icons, index=pd.Index(order, name="metric_id")).drop(columns="metric_id")

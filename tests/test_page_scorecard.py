@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from auth import users
@@ -120,3 +121,19 @@ def test_survivor_voice_shows_its_measures_as_on_the_scorecard(seeded_app_env, e
         table.loc[table["Measure"] == mine.loc[mine["metric_id"] == "SE_EVENTS", "name"].iloc[0], "Value"].iloc[0]
         == f"{events:,.0f}"
     )
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "suppressed", "expected"),
+    [
+        (6, 6, True, ""),  # "6 of 6" would reveal the suppressed 100%
+        (180, 240, False, "180 of 240"),
+        (1234, None, False, "1,234"),  # a count has no base
+        (None, None, False, ""),
+    ],
+)
+def test_base_text_never_reveals_a_suppressed_rate(numerator, denominator, suppressed, expected):
+    from ui.scorecard_table import base_text
+
+    row = pd.Series({"numerator": numerator, "denominator": denominator, "suppressed": suppressed})
+    assert base_text(row) == expected

@@ -77,7 +77,9 @@ def headline(row: pd.Series) -> None:
         format_value(row["value"], kind, suppressed),
         help=t("measure.ci", interval=format_interval(row["ci_low"], row["ci_high"], kind, suppressed) or "–"),
     )
-    if pd.notna(row["denominator"]):
+    if suppressed:
+        count = t("chart.suppressed")
+    elif pd.notna(row["denominator"]):
         count = t(
             "measure.of", numerator=format_number(row["numerator"]), denominator=format_number(row["denominator"])
         )
@@ -101,7 +103,14 @@ def spc_section(portfolio_id: str, metric_id: str, as_of, title: str) -> None:
     series = data.monthly_series(data.db_key(), as_of, portfolio_id, metric_id)
     values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period_label"].astype(str))
     target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
-    chart_frame = xmr(values, polarity=measure.polarity, target=target)
+    settings = data.catalogue().statistics
+    chart_frame = xmr(
+        values,
+        polarity=measure.polarity,
+        target=target,
+        screen_outliers=settings.spc_screen_outliers,
+        rebase_at=list(settings.rebase_dates) or None,
+    )
     if not chart_frame.attrs.get("has_chart"):
         st.info(t("measure.no_chart"))
         return
@@ -113,8 +122,9 @@ def spc_section(portfolio_id: str, metric_id: str, as_of, title: str) -> None:
     table = pd.DataFrame(
         {
             t("chart.month"): series["period_label"].astype(str),
-            t("chart.numerator"): series["numerator"],
-            t("chart.denominator"): series["denominator"],
+            # A suppressed month's counts would give its rate away: they are blanked with it.
+            t("chart.numerator"): series["numerator"].mask(series["suppressed"].astype(bool)),
+            t("chart.denominator"): series["denominator"].mask(series["suppressed"].astype(bool)),
             t("chart.value"): [
                 format_value(v, measure.kind, s) for v, s in zip(series["value"], series["suppressed"], strict=True)
             ],

@@ -290,7 +290,10 @@ def show_chart(build: Callable[[], object], what: str) -> None:
 def rates_section(frame: pd.DataFrame, *, title: str, caption: str, label_heading: str, key: str) -> None:
     """Rates with 95% intervals as bars (RAG in words, target ticks), then the same numbers as a table."""
     show_chart(
-        lambda: rates_with_intervals(frame, title=title, suppressed_label=t("chart.suppressed"), translate=translate()),
+        # One decimal, as in the table: a whole-number label could read "90%" beside a 90% target the rate misses.
+        lambda: rates_with_intervals(
+            frame, title=title, suppressed_label=t("chart.suppressed"), value_format=".1%", translate=translate()
+        ),
         title,
     )
     table_alternative(rates_table(frame, label_heading), caption, key=key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from config.i18n import t
+from config.i18n import format_number, t
 from ui.measure_panel import format_interval, format_value, icon_label
 
 
@@ -31,10 +31,7 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
                 format_interval(lo, hi, k, s)
                 for lo, hi, k, s in zip(rows["ci_low"], rows["ci_high"], rows["kind"], rows["suppressed"], strict=True)
             ],
-            t("scorecard.columns.base"): [
-                "" if pd.isna(d) else t("measure.of", numerator=f"{n:,.0f}", denominator=f"{d:,.0f}")
-                for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
-            ],
+            t("scorecard.columns.base"): [base_text(r) for _, r in rows.iterrows()],
             t("scorecard.columns.target"): [
                 "–" if pd.isna(v) else format_value(v, k) for v, k in zip(rows["target"], rows["kind"], strict=True)
             ],
@@ -45,3 +42,12 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
             t("scorecard.columns.trend"): rows["sparkline"].map(lambda s: [None if pd.isna(v) else v for v in s]),
         }
     )
+
+
+def base_text(row: pd.Series) -> str:
+    """ "x of n" for a shown rate, the count for a count; nothing for a suppressed rate (its counts would reveal it)."""
+    if bool(row["suppressed"]) or pd.isna(row["numerator"]):
+        return ""
+    if pd.isna(row["denominator"]):
+        return format_number(row["numerator"])
+    return t("measure.of", numerator=format_number(row["numerator"]), denominator=format_number(row["denominator"]))
