@@ -9,27 +9,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from metrics.measures_table import COLUMNS as TABLE_COLUMNS
 from reports.formatting import metric_units
 from reports.labels import check_language
 from reports.manifest import app_version
 from reports.publication import LOG_COLUMNS, publish, publish_scorecard
 
-METRIC_COLUMNS = [
-    "metric_id",
-    "portfolio_id",
-    "group",
-    "group_value",
-    "period_start",
-    "period_end",
-    "numerator",
-    "denominator",
-    "value",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "target",
-    "rag",
-]
+METRIC_COLUMNS = TABLE_COLUMNS  # METRICS.md §6, one definition shared with `cli.py metrics`
 SPC_COLUMNS = ["variation", "special_cause", "rule"]
 SCORECARD_COLUMNS = [
     "portfolio_id",
