@@ -6,13 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, update
 
 from data import ingest_write
 from data.ingest_check import ERROR_COLUMNS, ReferenceIndex, SeenKeys, check_chunk
 from data.ingest_read import Source, SourceError, discover, header_errors, sha256_of, sources_of_file
 from data.ingest_report import MAX_ERRORS, LoadResult, RowError, errors_frame, format_report
-from data.models import CONTRACT_TABLES, Load
+from data.models import Load
+from data.queries import latest_as_of  # noqa: F401  (re-exported: the loader API names it too)
 from data.schemas import TABLES, TableSpec
 
 __all__ = [
@@ -92,19 +93,6 @@ def load_frame(
         raise ValueError(f"unknown table {table!r}: expected one of {', '.join(TABLES)}")
     source = Source(table, file_name, sha256, raw, "frame")
     return load_source(engine, source, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows)
-
-
-def latest_as_of(engine: Engine) -> dt.date | None:
-    """The as-of date of the latest successful load of a contract table (None before any)."""
-    query = (
-        select(LOADS.c.as_of_date)
-        .where(LOADS.c.outcome == "loaded", LOADS.c.table_name.in_(list(CONTRACT_TABLES)))
-        .where(LOADS.c.as_of_date.is_not(None))
-        .order_by(LOADS.c.load_id.desc())
-        .limit(1)
-    )
-    with engine.connect() as conn:
-        return conn.execute(query).scalar_one_or_none()
 
 
 # ---------------------------------------------------------------- one file
