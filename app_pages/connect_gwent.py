@@ -8,41 +8,22 @@ import logging
 
 import streamlit as st
 
-from auth import gate
-from config.i18n import format_date, t
+from config.i18n import t
 from ui import data
 from ui.connect_referrals import referrals_by_source, source_section
-from ui.filters import CUTS, period_picker
+from ui.filters import CUTS
 from ui.measure_panel import measure_panel
-from ui.measure_views import cut_section, measure_table, param_select, period_rows, read_portfolio, spc_status
+from ui.measure_views import cut_section, measure_table, open_read_page, param_select, period_rows, spc_status
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
 DEFAULT_MEASURE = "CG_CONTACT_2WD"
 
-scope = gate.require_page("connect_gwent")
-st.title(t("pages.connect_gwent"))
-db = data.db_key()
-as_of = data.as_of_date(db)
-if as_of is None:
-    st.info(t("read_pages.no_data"))
-    st.stop()
-portfolio = read_portfolio(scope, "connect_gwent")
-if portfolio is None:
-    st.info(t("read_pages.no_portfolios"))
-    st.stop()
-period = period_picker(as_of)
+page = open_read_page("connect_gwent", "connect_gwent")
+scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
 catalogue = data.catalogue()
 measures = tuple(m.id for m in catalogue.all_measures if m.area == "connect_gwent")
 names = {m: catalogue.measure(m).name for m in measures}
-st.caption(
-    t(
-        "read_pages.intro",
-        portfolio=catalogue.portfolio(portfolio).name,
-        period=period.label(),
-        as_of=format_date(as_of),
-    )
-)
 
 try:
     rows = period_rows(db, as_of, period.start, period.end, portfolio, measures)

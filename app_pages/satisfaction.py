@@ -7,18 +7,16 @@ import logging
 
 import streamlit as st
 
-from auth import gate
-from config.i18n import format_date, t
+from config.i18n import t
 from ui import data
-from ui.filters import period_picker
 from ui.measure_panel import definition_panel, measure_panel
 from ui.measure_views import (
     measure_table,
+    open_read_page,
     param_select,
     period_rows,
     rates_frame,
     rates_section,
-    read_portfolio,
     spc_status,
     value_label,
 )
@@ -37,28 +35,10 @@ from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
 
-scope = gate.require_page("satisfaction")
-st.title(t("pages.satisfaction"))
-db = data.db_key()
-as_of = data.as_of_date(db)
-if as_of is None:
-    st.info(t("read_pages.no_data"))
-    st.stop()
-portfolio = read_portfolio(scope, "victims_first")
-if portfolio is None:
-    st.info(t("read_pages.no_portfolios"))
-    st.stop()
-period = period_picker(as_of)
+page = open_read_page("satisfaction", "victims_first")
+scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
 catalogue = data.catalogue()
 names = {m: catalogue.measure(m).name for m in MEASURES}
-st.caption(
-    t(
-        "read_pages.intro",
-        portfolio=catalogue.portfolio(portfolio).name,
-        period=period.label(),
-        as_of=format_date(as_of),
-    )
-)
 
 try:
     rows = period_rows(db, as_of, period.start, period.end, portfolio, MEASURES)

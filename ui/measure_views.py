@@ -7,25 +7,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from auth import gate
 from auth.roles import Scope
 from charts.public import outcome_shares
 from charts.rates import rates_with_intervals
 from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import catalogue as messages
-from config.i18n import current_language, format_number, t
+from config.i18n import current_language, format_date, format_number, t
 from metrics import scorecard as scorecards
 from metrics.measures import compute
 from metrics.periods import Period as MetricPeriod
 from metrics.rates import compare_periods_table
 from metrics.spc import xmr
 from ui import data
-from ui.filters import Period, month_end, portfolio_picker
+from ui.filters import Period, month_end, period_picker, portfolio_picker
 from ui.measure_panel import format_interval, format_value, icon_label, translate
 from ui.tables import table_alternative
 
@@ -45,6 +47,39 @@ def read_portfolio(scope: Scope, preferred: str) -> str | None:
         # A portfolio this page cannot show (e.g. the scorecard's whole framework) gives way to the page's default.
         st.query_params.pop("portfolio", None)
     return portfolio_picker(choices, default=preferred if preferred in visible else None)
+
+
+@dataclass(frozen=True)
+class ReadPage:
+    """What every read page starts from: who, which database and as-of date, which portfolio and period."""
+
+    scope: Scope
+    db: str
+    as_of: dt.date
+    portfolio: str
+    period: Period
+
+
+def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
+    """The shared opening of a read page: access check, title, as-of date, portfolio, period and intro caption.
+
+    Stops the page with a message when no data is loaded or the user has no portfolio to read.
+    """
+    scope = gate.require_page(page_key)
+    st.title(t(f"pages.{page_key}"))
+    db = data.db_key()
+    as_of = data.as_of_date(db)
+    if as_of is None:
+        st.info(t("read_pages.no_data"))
+        st.stop()
+    portfolio = read_portfolio(scope, preferred_portfolio)
+    if portfolio is None:
+        st.info(t("read_pages.no_portfolios"))
+        st.stop()
+    period = period_picker(as_of)
+    name = data.catalogue().portfolio(portfolio).name
+    st.caption(t("read_pages.intro", portfolio=name, period=period.label(), as_of=format_date(as_of)))
+    return ReadPage(scope, db, as_of, portfolio, period)
 
 
 def param_select(
