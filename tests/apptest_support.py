@@ -68,6 +68,30 @@ def seeded_app_env(seeded_db_url, monkeypatch):
     return seeded_db_url
 
 
+@pytest.fixture
+def app_engine(tmp_path, monkeypatch):
+    """A temporary, empty embedded database with the demo users, named by DATABASE_URL for the app."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    monkeypatch.setattr(passwords, "ROUNDS", 4)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
+    monkeypatch.delenv("VSD_ENV", raising=False)
+    eng = make_engine(url)
+    upgrade(eng)
+    users.ensure_demo_users(eng)
+    yield eng
+    eng.dispose()
+
+
+def can_open(at: AppTest, path: str) -> bool:
+    """True when the page file is in the navigation the app handed to st.navigation."""
+    try:
+        at.switch_page(path)
+    except ValueError:
+        return False
+    return True
+
+
 def sign_in(username: str, timeout: float = 60) -> AppTest:
     """A fresh AppTest session signed in as a demo user (the landing page has run)."""
     at = AppTest.from_file(APP, default_timeout=timeout).run()

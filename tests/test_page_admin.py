@@ -15,9 +15,8 @@ from auth import passwords, users
 from auth.demo import DEMO_ACCOUNTS
 from auth.roles import PAGES, Scope
 from config.i18n import catalogue, placeholders
-from data.engine import make_engine
-from data.migrate import upgrade
 from data.models import AuditLog
+from tests.apptest_support import can_open, sign_in
 from ui import portfolios
 from ui.portfolios import catalogue_portfolios, portfolio_choices
 
@@ -27,36 +26,6 @@ PAGE = "app_pages/admin.py"
 PASSWORD = {username: password for username, _name, password, _roles, _ports in DEMO_ACCOUNTS}
 ROLES = {username: roles for username, _name, _pw, roles, _ports in DEMO_ACCOUNTS}
 NEW_PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture
-def app_engine(tmp_path, monkeypatch):
-    """A temporary embedded database with the demo users, named by DATABASE_URL for the app."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setattr(passwords, "ROUNDS", 4)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
-    monkeypatch.delenv("VSD_ENV", raising=False)
-    eng = make_engine(url)
-    upgrade(eng)
-    users.ensure_demo_users(eng)
-    yield eng
-    eng.dispose()
-
-
-def sign_in(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.text_input(key="vsd_signin_username").input(username)
-    at.text_input(key="vsd_signin_password").input(PASSWORD[username])
-    return at.button(key="vsd_signin_submit").click().run()
-
-
-def can_open(at: AppTest, path: str) -> bool:
-    try:
-        at.switch_page(path)
-    except ValueError:
-        return False
-    return True
 
 
 def open_admin() -> AppTest:

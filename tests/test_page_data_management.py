@@ -12,15 +12,13 @@ from sqlalchemy import func, select
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from auth import passwords, users
 from auth.demo import DEMO_ACCOUNTS
 from auth.roles import PAGES, Scope
 from config.i18n import catalogue
-from data.engine import make_engine
 from data.history import SOURCES, freshness_status, load_history
 from data.ingest import errors_frame
-from data.migrate import upgrade
 from data.models import Entitlement, PoliceUkOutcome, Victim
+from tests.apptest_support import can_open, sign_in
 from tests.conftest import POLICEUK_DIR
 from ui import uploads
 from ui.uploads import load_order, process_uploads
@@ -43,36 +41,6 @@ VICTIMS = (
 # The same two, with row 3 (header = row 1) naming an offence group the contract does not have.
 BAD_VICTIMS = VICTIMS.replace(b",burglary,", b",=burglary,")
 ENTITLEMENTS = b"entitlement_id,case_id,code,trigger_date,delivered_date\nE-1,VC-0000001,R2_RECORDED,2025-03-05,\n"
-
-
-@pytest.fixture
-def app_engine(tmp_path, monkeypatch):
-    """A temporary embedded database with the demo users, named by DATABASE_URL for the app."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setattr(passwords, "ROUNDS", 4)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
-    monkeypatch.delenv("VSD_ENV", raising=False)
-    eng = make_engine(url)
-    upgrade(eng)
-    users.ensure_demo_users(eng)
-    yield eng
-    eng.dispose()
-
-
-def sign_in(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.text_input(key="vsd_signin_username").input(username)
-    at.text_input(key="vsd_signin_password").input(PASSWORD[username])
-    return at.button(key="vsd_signin_submit").click().run()
-
-
-def can_open(at: AppTest, path: str) -> bool:
-    try:
-        at.switch_page(path)
-    except ValueError:
-        return False
-    return True
 
 
 def open_page(username: str = "analyst") -> AppTest:
