@@ -39,5 +39,11 @@ bench: setup
 	$(PY) -m bench.bench_load --cases 100000
 	$(PY) -m bench.bench_metrics --cases 100000
 
+# 20 browser sessions for 2 minutes against a copy of the 200,000-victim database (issue 7; see BENCHMARKS.md).
+.PHONY: bench-load
+BENCH_DB ?= /work/bench_data/bench200k.sqlite3
+bench-load: setup
+	$(PY) -m bench.bench_concurrency --db $(BENCH_DB) --sessions 20 --seconds 120
+
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/demo

@@ -5,14 +5,17 @@ import streamlit as st
 from auth import gate
 from config.i18n import t
 from ui import navigation
+from ui.db import database_guard
 from ui.language import language_switch
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/shield_person:", layout="wide")
 
-scope = gate.require_user()
-language_switch(on_change=gate.remember_language)
-if scope is not None:
-    gate.account_panel()
+# A database that cannot be reached shows a translated message and a retry button, never a stack trace.
+with database_guard():
+    scope = gate.require_user()
+    language_switch(on_change=gate.remember_language)
+    if scope is not None:
+        gate.account_panel()
 
-# Signed out, the navigation holds only sign-in pages and is hidden (see navigation.signed_out_pages).
-st.navigation(navigation.build(scope), position="sidebar" if scope is not None else "hidden").run()
+    # Signed out, the navigation holds only sign-in pages and is hidden (see navigation.signed_out_pages).
+    st.navigation(navigation.build(scope), position="sidebar" if scope is not None else "hidden").run()

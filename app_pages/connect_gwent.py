@@ -14,6 +14,7 @@ from ui.connect_referrals import referrals_by_source, source_section
 from ui.filters import CUTS
 from ui.measure_panel import measure_panel
 from ui.measure_views import cut_section, measure_table, open_read_page, param_select, period_rows, spc_status
+from ui.names import measure_names
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -21,14 +22,15 @@ DEFAULT_MEASURE = "CG_CONTACT_2WD"
 
 page = open_read_page("connect_gwent", "connect_gwent")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
+filters = page.filters
 catalogue = data.catalogue()
 measures = tuple(m.id for m in catalogue.all_measures if m.area == "connect_gwent")
-names = {m: catalogue.measure(m).name for m in measures}
+names = measure_names(measures)
 
 try:
-    rows = period_rows(db, as_of, period.start, period.end, portfolio, measures)
-    status = spc_status(db, as_of, portfolio, measures)
-    sources = referrals_by_source(db, as_of, period.start, period.end, portfolio)
+    rows = period_rows(db, as_of, period.start, period.end, portfolio, measures, filters)
+    status = spc_status(db, as_of, portfolio, measures, filters)
+    sources = referrals_by_source(db, as_of, period.start, period.end, portfolio, filters)
 except Exception:
     log.exception("Connect Gwent measures failed")
     st.error(t("errors.compute_failed"))
@@ -47,8 +49,8 @@ with left:
 with right:
     cut = param_select(t("read_pages.cut"), CUTS, "cut", "area", "cg_cut", lambda c: t(f"cuts.{c}"))
 try:
-    cut_section(period, portfolio, metric_id, cut, key="cg_cut_table")
+    cut_section(period, portfolio, metric_id, cut, key="cg_cut_table", filters=filters)
 except Exception:
     log.exception("Connect Gwent %s by %s failed", metric_id, cut)
     st.error(t("errors.compute_failed"))
-measure_panel(metric_id, portfolio, scope)
+measure_panel(metric_id, portfolio, scope, filters=filters)

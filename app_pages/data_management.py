@@ -12,7 +12,7 @@ from data.ingest import LoadResult, errors_frame, latest_as_of
 from reports.safety import csv_bytes
 from ui.db import get_engine
 from ui.tables import table_alternative
-from ui.uploads import ACCEPTED_TYPES, process_uploads
+from ui.uploads import ACCEPTED_TYPES, MAX_UPLOAD_MB, process_uploads
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ def upload_form(engine, username: str) -> None:
             accept_multiple_files=True,
             key="vsd_dm_files",
             help=t("data_management.files_help"),
+            max_upload_size=MAX_UPLOAD_MB,
         )
         override = st.date_input(
             t("data_management.as_of_override"),

@@ -13,6 +13,7 @@ from ui import data
 from ui.filters import period_picker
 from ui.measure_panel import definition_panel, format_value, translate
 from ui.measure_views import measure_table, monthly_spc, show_chart, spc_status_of
+from ui.names import measure_name
 from ui.public_data import (
     MEASURES,
     blank_label,
@@ -108,7 +109,7 @@ table_alternative(
 st.header(t("public_outcomes.spc_title"))
 catalogue = data.catalogue()
 for metric_id in MEASURES:
-    name = catalogue.measure(metric_id).name
+    name = measure_name(metric_id)
     st.subheader(name)
     definition_panel(metric_id)
     monthly_spc(series[metric_id], metric_id, name, key=f"pub_spc_{metric_id}")

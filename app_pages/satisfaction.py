@@ -20,6 +20,7 @@ from ui.measure_views import (
     spc_status,
     value_label,
 )
+from ui.names import measure_names
 from ui.satisfaction import (
     GAP_CUTS,
     GAP_MEASURE,
@@ -37,12 +38,13 @@ log = logging.getLogger(__name__)
 
 page = open_read_page("satisfaction", "victims_first")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
+filters = page.filters
 catalogue = data.catalogue()
-names = {m: catalogue.measure(m).name for m in MEASURES}
+names = measure_names(MEASURES)
 
 try:
-    rows = period_rows(db, as_of, period.start, period.end, portfolio, MEASURES)
-    status = spc_status(db, as_of, portfolio, MEASURES)
+    rows = period_rows(db, as_of, period.start, period.end, portfolio, MEASURES, filters)
+    status = spc_status(db, as_of, portfolio, MEASURES, filters)
 except Exception:
     log.exception("satisfaction measures failed")
     st.error(t("errors.compute_failed"))
@@ -68,7 +70,7 @@ with left:
 with middle:
     cut = param_select(t("satisfaction.cut"), GAP_CUTS, "cut", "ethnicity", "sat_cut", lambda c: t(f"cuts.{c}"))
 try:
-    by_group = data.measure_rows(db, as_of, period.start, period.end, portfolio, (stage,), cut)
+    by_group = data.measure_rows(db, as_of, period.start, period.end, portfolio, (stage,), cut, filters=filters)
     by_group = by_group.loc[by_group["period_kind"] == "custom"]
     groups = comparable_groups(by_group)
     reference = default_reference(cut, by_group)
@@ -88,4 +90,4 @@ else:
     gap_section(gaps, cut=cut, reference=reference, stage_name=names[stage], period_label=period.label())
 
 st.header(t("satisfaction.spc_title"))
-measure_panel(stage, portfolio, scope)
+measure_panel(stage, portfolio, scope, filters=filters)

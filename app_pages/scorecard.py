@@ -9,6 +9,7 @@ from config.i18n import format_date, t
 from ui import data
 from ui.filters import portfolio_picker
 from ui.measure_panel import measure_panel
+from ui.names import measure_name, portfolio_name
 from ui.scorecard_table import display_table
 from ui.tables import table_alternative
 
@@ -25,7 +26,7 @@ if as_of is None:
 
 catalogue = data.catalogue()
 visible = scope.visible_portfolios([p.id for p in catalogue.portfolios])
-choices = [(p.id, p.name) for p in catalogue.portfolios if p.id in visible]
+choices = [(p.id, portfolio_name(p.id)) for p in catalogue.portfolios if p.id in visible]
 if scope.all_portfolios:
     choices.insert(0, (FRAMEWORK, t("scorecard.framework")))
 if not choices:
@@ -56,7 +57,7 @@ if portfolio_id == FRAMEWORK:
         .sum()
         .reset_index()
     )
-    names = {p.id: p.name for p in catalogue.portfolios}
+    names = {p.id: portfolio_name(p.id) for p in catalogue.portfolios}
     summary.insert(1, "name", summary["portfolio_id"].map(names))
     summary.columns = [t(f"scorecard.summary.{c}") for c in summary.columns]
     table_alternative(summary, t("scorecard.summary_caption"))
@@ -88,7 +89,7 @@ chosen = st.selectbox(
     t("scorecard.drill"),
     options,
     index=options.index(chosen) if chosen in options else None,
-    format_func=lambda m: rows.loc[rows["metric_id"] == m, "name"].iloc[0],
+    format_func=measure_name,
     placeholder=t("scorecard.drill_placeholder"),
     key="scorecard_measure",
 )

@@ -15,7 +15,8 @@ from metrics.catalogue import CUTS
 from ui import data, vcop
 from ui.filters import period_picker
 from ui.measure_panel import definition_panel, linked_actions_section
-from ui.measure_views import cut_section, monthly_spc, param_select, value_label
+from ui.measure_views import cut_section, monthly_spc, param_select, read_filters, value_label
+from ui.names import measure_name, right_name
 from ui.tables import table_alternative
 from ui.vcop_cases import case_section
 
@@ -35,12 +36,13 @@ if portfolio is None:
     st.info(t("vcop.no_portfolios"))
     st.stop()
 period = period_picker(as_of)
+filters = read_filters(db, as_of)
 names = dict(vcop.portfolio_choices(scope, catalogue))
 st.caption(t("vcop.context", portfolio=names[portfolio], period=period.label(), as_of=format_date(as_of)))
 
 try:
-    rows = vcop.period_rows(db, as_of, period, portfolio)
-    split = vcop.period_rows(db, as_of, period, portfolio, by="enhanced_rights")
+    rows = vcop.period_rows(db, as_of, period, portfolio, filters=filters)
+    split = vcop.period_rows(db, as_of, period, portfolio, by="enhanced_rights", filters=filters)
 except Exception:
     log.exception("Victims' Code measures failed for %s", portfolio)
     st.error(t("errors.compute_failed"))
@@ -53,14 +55,13 @@ rights_tab, moj_tab = st.tabs([t("vcop.tabs.rights"), t("vcop.tabs.moj")])
 def code_section(code: str) -> None:
     """One entitlement in depth: definition, headline, rates by the chosen cut, monthly SPC, the case list."""
     metric_id = f"VCOP_{code}"
-    measure = catalogue.measure(metric_id)
-    st.subheader(measure.name)
+    st.subheader(measure_name(metric_id))
     definition_panel(metric_id)
     vcop.tile(st, t("vcop.columns.compliance"), vcop.row_of(rows, metric_id))
     cut = param_select(t("vcop.cut"), CUTS, "cut", "unit", "vcop_cut", lambda c: t(f"cuts.{c}"))
     try:
-        cut_section(period, portfolio, metric_id, cut, key="vcop_cut_table")
-        by_cut = data.measure_rows(db, as_of, period.start, period.end, portfolio, (metric_id,), cut)
+        cut_section(period, portfolio, metric_id, cut, key="vcop_cut_table", filters=filters)
+        by_cut = data.measure_rows(db, as_of, period.start, period.end, portfolio, (metric_id,), cut, filters=filters)
         groups = sorted(set(by_cut["group_value"]) - {"all"})
     except Exception:
         log.exception("cut %s of %s failed", cut, metric_id)
@@ -68,8 +69,8 @@ def code_section(code: str) -> None:
         groups = []
     st.subheader(t("vcop.spc_title"))
     try:
-        series = data.monthly_series(db, as_of, portfolio, metric_id)
-        monthly_spc(series, metric_id, measure.name, key="vcop_spc_table")
+        series = data.monthly_series(db, as_of, portfolio, metric_id, filters=filters)
+        monthly_spc(series, metric_id, measure_name(metric_id), key="vcop_spc_table")
     except Exception:
         log.exception("SPC of %s failed", metric_id)
         st.error(t("errors.chart_failed"))
@@ -81,7 +82,8 @@ def code_section(code: str) -> None:
         lambda v: value_label(cut, v),
         t("filters.all"),
     )
-    case_section(scope, portfolio, (code,), period, as_of, {cut: group} if group else {})
+    # The case list is narrowed by the page's filters as well as the chosen group of the cut.
+    case_section(scope, portfolio, (code,), period, as_of, {**dict(filters), **({cut: group} if group else {})})
     linked_actions_section(metric_id, portfolio, scope)
 
 
@@ -104,7 +106,7 @@ with rights_tab:
     )
     code = None
     if right is not None:
-        st.subheader(t("vcop.codes_title", right=right, name=catalogue.rights[right]))
+        st.subheader(t("vcop.codes_title", right=right, name=right_name(right)))
         table_alternative(vcop.codes_table(rows, split, catalogue, right), t("vcop.codes_caption"), key="vcop_codes")
         code = vcop.choose(
             t("vcop.choose_code"),
@@ -122,7 +124,7 @@ with rights_tab:
 with moj_tab:
     st.subheader(t("vcop.moj.title"))
     try:
-        vcop.moj_section(db, as_of, portfolio, catalogue)
+        vcop.moj_section(db, as_of, portfolio, catalogue, filters)
     except Exception:
         log.exception("MoJ return failed for %s", portfolio)
         st.error(t("errors.compute_failed"))

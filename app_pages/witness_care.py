@@ -12,6 +12,7 @@ from ui import data
 from ui.filters import CUTS
 from ui.measure_panel import measure_panel
 from ui.measure_views import cut_section, measure_table, open_read_page, param_select, period_rows, spc_status
+from ui.names import measure_names
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -19,13 +20,14 @@ AREAS = ("witness_care", "special_measures")
 
 page = open_read_page("witness_care", "witness_care")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
+filters = page.filters
 catalogue = data.catalogue()
 measures = tuple(m.id for m in catalogue.all_measures if m.area in AREAS)
-names = {m: catalogue.measure(m).name for m in measures}
+names = measure_names(measures)
 
 try:
-    rows = period_rows(db, as_of, period.start, period.end, portfolio, measures)
-    status = spc_status(db, as_of, portfolio, measures)
+    rows = period_rows(db, as_of, period.start, period.end, portfolio, measures, filters)
+    status = spc_status(db, as_of, portfolio, measures, filters)
 except Exception:
     log.exception("witness care measures failed")
     st.error(t("errors.compute_failed"))
@@ -43,8 +45,8 @@ with left:
 with right:
     cut = param_select(t("read_pages.cut"), CUTS, "cut", "area", "wc_cut", lambda c: t(f"cuts.{c}"))
 try:
-    cut_section(period, portfolio, metric_id, cut, key="wc_cut_table")
+    cut_section(period, portfolio, metric_id, cut, key="wc_cut_table", filters=filters)
 except Exception:
     log.exception("witness care %s by %s failed", metric_id, cut)
     st.error(t("errors.compute_failed"))
-measure_panel(metric_id, portfolio, scope)
+measure_panel(metric_id, portfolio, scope, filters=filters)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from auth.settings import is_production
+from auth.settings import SettingsError, is_production
 from auth.users import UserError, create_user, list_users
+from data.models import User
 
 # (username, display name, password, roles, portfolios). The passwords are printed on the sign-in page in demo
 # mode, which is why production refuses these accounts outright.
@@ -36,3 +37,21 @@ def demo_accounts(engine: Engine) -> list[tuple[str, str, tuple[str, ...], tuple
         return []
     present = {user.username for user in list_users(engine) if user.is_demo and not user.disabled}
     return [(u, pw, roles, ports) for u, _name, pw, roles, ports in DEMO_ACCOUNTS if u in present]
+
+
+def enabled_demo_usernames(engine: Engine) -> list[str]:
+    """Usernames of demo accounts that could still sign in (flagged demo and not disabled), sorted."""
+    query = select(User.username).where(User.is_demo.is_(True), User.disabled.is_(False)).order_by(User.username)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def refuse_demo_users(engine: Engine) -> None:
+    """SettingsError when enabled demo accounts exist: production must not start beside published passwords.
+
+    Disabled demo accounts are tolerated so that an operator can make a bootstrapped database safe with the
+    existing `cli.py users disable` command; enabling one again stops the app until it is disabled.
+    """
+    names = enabled_demo_usernames(engine)
+    if names:
+        raise SettingsError([("settings.demo_users", {"names": ", ".join(names)})])

@@ -14,12 +14,13 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from auth import passwords
-from auth.demo import demo_accounts
+from auth.demo import demo_accounts, refuse_demo_users
 from auth.roles import Scope
 from auth.sessions import cookie_is_current, utcnow
 from auth.settings import AuthSettings, SettingsError, load_settings
@@ -63,7 +64,10 @@ def _auth_secrets() -> dict | None:
 def settings_or_stop() -> AuthSettings:
     """The sign-in settings; an unsafe production configuration stops the app with a clear message."""
     try:
-        return load_settings(_auth_secrets())
+        settings = load_settings(_auth_secrets())
+        if settings.production:
+            refuse_demo_users(get_engine())  # checked on every run: enabling a demo account later also stops the app
+        return settings
     except SettingsError as exc:
         lines = "\n".join(f"- {t(code, **params)}" for code, params in exc.problems)
         st.error(f"**{t('settings.title')}**\n\n{lines}\n\n{t('settings.hint')}")
@@ -145,7 +149,15 @@ def _password_sign_in(engine, authenticator: stauth.Authenticate, settings: Auth
 
 
 def _cookie_sign_in(engine, authenticator: stauth.Authenticate, settings: AuthSettings, now: dt.datetime) -> None:
-    token = authenticator.cookie_controller.get_cookie()
+    try:
+        token = authenticator.cookie_controller.get_cookie()
+    except jwt.PyJWTError:
+        # The library catches only bad signatures and undecodable tokens; any other malformed cookie (e.g. "alg":
+        # "none") would raise on every run and lock the browser out. It is not ours: drop it.
+        log.warning("ignored a malformed sign-in cookie")
+        st.session_state["logout"] = True
+        authenticator.cookie_controller.delete_cookie()
+        return
     if not token:
         return
     username = normalise_username(str(token.get("username", "")))

@@ -27,7 +27,9 @@ PAGES: dict[str, frozenset[str]] = {
     "public_outcomes": _READERS,
     "meeting": frozenset({"board"}),
     "audit": frozenset({"inspector", "admin"}),
+    "exports": frozenset({"lead", "board", "inspector"}),  # what each may export: reports.exporting
     "data_management": frozenset({"analyst", "admin"}),
+    "targets": frozenset({"analyst", "admin"}),
     "admin": frozenset({"admin"}),
 }
 

@@ -1,17 +1,23 @@
-"""Metrics benchmark: every portfolio's scorecard over 36 months, cold (fetching from the database) and warm.
+"""Metrics benchmark: every portfolio's scorecard over 36 months, as the app computes it, cold and warm.
 
     python -m bench.bench_metrics --cases 100000 [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
     python -m bench.bench_metrics --sqlite var/bench.sqlite3 --data var/bench_demo   # reuse a loaded database
+    python -m bench.bench_metrics ... --database-path     # also time the old path (fetch every row, no snapshot)
 
-Each run happens in a fresh child process, so "cold" starts with nothing cached and the peak memory (ru_maxrss) is
-the metrics' own. DuckDB then computes the same VCOP numerators and denominators per code and month with SQL over
-the same demo CSV files; the two are checked equal and the times compared.
+Per backend, each step in a fresh child process (so "cold" starts with nothing cached and the peak memory is the
+step's own): (1) the metrics snapshot a load writes (data.snapshot.refresh_snapshot: fetch, judge, write Parquet);
+(2) the app's path through ui/data.py: cold = the first all_scorecards() of a process (read the snapshot, window it,
+compute), warm = the same call again (what a page run costs once cached), and recomputing every scorecard from the
+cached prepared frames (what a changed target costs). DuckDB then computes the same VCOP numerators and
+denominators per code and month with SQL over the same demo CSV files; the two are checked equal and timed side by
+side. CPU seconds are reported beside wall seconds because the machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -52,60 +58,112 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _metrics_run(url: str, queue) -> None:
-    """Child process: cold (fetch + prepare + all scorecards), warm (all scorecards again), VCOP by month."""
-    from data.queries import latest_as_of, metric_frames, targets_frame
+class _Clock:
+    """Wall and CPU seconds of consecutive steps."""
+
+    def __init__(self):
+        self.steps: dict[str, tuple[float, float]] = {}
+
+    def time(self, name: str, call):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = call()
+        self.steps[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return result
+
+
+def _snapshot_run(url: str, cache: str, reuse: bool, queue) -> None:
+    """Child process: the snapshot a load writes at its end (or, when `reuse`, the current one if there is one)."""
+    os.environ["VSD_CACHE_DIR"] = cache
+    from data.queries import latest_as_of
+    from data.snapshot import read_snapshot, refresh_snapshot, snapshot_key, snapshot_path
     from metrics.catalogue import load_catalogue
-    from metrics.measures import compute, prepare, victim_columns
+
+    engine, catalogue = make_engine(url), load_catalogue()
+    clock = _Clock()
+    as_of = latest_as_of(engine)
+    if reuse and read_snapshot(engine, catalogue, as_of) is not None:
+        path, clock.steps["snapshot"] = snapshot_path(engine, snapshot_key(engine, catalogue, as_of)), (None, None)
+    else:
+        path = clock.time("snapshot", lambda: refresh_snapshot(engine, catalogue))
+    size = sum(f.stat().st_size for f in path.iterdir())
+    queue.put({"steps": clock.steps, "peak_mb": _peak_mb(), "size_mb": size / 1e6})
+    engine.dispose()
+
+
+def _app_run(url: str, cache: str, queue) -> None:
+    """Child process: every scorecard through ui/data.py, as the app's first page run and later runs do it."""
+    import logging
+
+    os.environ["DATABASE_URL"], os.environ["VSD_CACHE_DIR"] = url, cache
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime": the caches still work in memory
     from metrics.periods import recent_months
     from metrics.scorecard import all_scorecards, window
+    from ui import data
+    from ui.db import get_engine
 
-    engine = make_engine(url)
-    catalogue = load_catalogue()
-    t0 = time.perf_counter()
-    as_of = latest_as_of(engine)
-    start, end = window(as_of)
-    frames = metric_frames(engine, start, end, as_of=as_of, victim_columns=victim_columns(catalogue))
-    targets = targets_frame(engine)
-    t1 = time.perf_counter()
-    prepared = prepare(frames, catalogue, as_of=as_of, start=start, end=end)
-    t2 = time.perf_counter()
-    cards = all_scorecards(prepared, catalogue, targets=targets)
-    t3 = time.perf_counter()
-    warm = []
+    clock = _Clock()
+    db = data.db_key()
+    engine = clock.time("connect", get_engine)
+    as_of = data.as_of_date(db)
+    start, end = (d.date() for d in window(as_of))
+    # The app's first all_scorecards() call, split into its cached steps so that each is timed.
+    loads = clock.time("loads fingerprint", lambda: data.snapshots.loads_version(engine))
+    snapshot = clock.time("read snapshot", lambda: data._snapshot(db, as_of, loads))
+    prepared = clock.time("window and compress", lambda: data.prepared_frames(db, as_of, start, end, None))
+    cards = clock.time("all scorecards", lambda: data.all_scorecards(db, as_of))
+    clock.time("warm: all scorecards again", lambda: data.all_scorecards(db, as_of))
+    catalogue, targets = data.catalogue(), data.targets(db, data.targets_version(db))
+    recompute = []
     for _ in range(3):
-        started = time.perf_counter()
-        all_scorecards(prepared, catalogue, targets=targets)
-        warm.append(time.perf_counter() - started)
+        clock.time("recompute", lambda: all_scorecards(prepared, catalogue, targets=targets))
+        recompute.append(clock.steps["recompute"])
+    clock.steps["recompute every scorecard from cached prepared frames"] = min(recompute)
+    del clock.steps["recompute"]
     codes = [f"VCOP_{e.code}" for e in catalogue.entitlements]
-    started = time.perf_counter()
-    monthly = compute(prepared, catalogue, periods=recent_months(as_of, 36), portfolio="vcop", metric_ids=codes)
-    vcop_seconds = time.perf_counter() - started
+    monthly = clock.time(
+        "VCOP per code × 36 months from prepared frames",
+        lambda: data.compute(prepared, catalogue, periods=recent_months(as_of, 36), portfolio="vcop", metric_ids=codes),
+    )
     monthly = monthly.assign(code=monthly["metric_id"].str.removeprefix("VCOP_"), month=monthly["period_start"])
     queue.put(
         {
-            "rows": {k: len(v) for k, v in frames.items()},
+            "rows": {k: len(v) for k, v in snapshot.judged.frames.items()},
             "as_of": str(as_of),
-            "start": str(start.date()),
-            "fetch_s": t1 - t0,
-            "prepare_s": t2 - t1,
-            "scorecards_s": t3 - t2,
-            "cold_s": t3 - t0,
-            "warm_s": min(warm),
-            "vcop_monthly_s": vcop_seconds,
+            "start": str(start),
+            "steps": clock.steps,
             "cards": len(cards),
             "peak_mb": _peak_mb(),
             "vcop": monthly[["code", "month", "numerator", "denominator"]],
         }
     )
+
+
+def _database_run(url: str, queue) -> None:
+    """Child process: the path without a snapshot (fetch every row in the window, judge, compress, compute)."""
+    from data.queries import latest_as_of, metric_frames, targets_frame
+    from metrics.catalogue import load_catalogue
+    from metrics.measures import prepare, victim_columns
+    from metrics.scorecard import all_scorecards, window
+
+    engine = make_engine(url)
+    catalogue = load_catalogue()
+    clock = _Clock()
+    as_of = latest_as_of(engine)
+    start, end = window(as_of)
+    columns = victim_columns(catalogue)
+    frames = clock.time("fetch", lambda: metric_frames(engine, start, end, as_of=as_of, victim_columns=columns))
+    targets = targets_frame(engine)
+    prepared = clock.time("prepare", lambda: prepare(frames, catalogue, as_of=as_of, start=start, end=end))
+    clock.time("all scorecards", lambda: all_scorecards(prepared, catalogue, targets=targets))
+    queue.put({"steps": clock.steps, "peak_mb": _peak_mb()})
     engine.dispose()
 
 
-def run_metrics(url: str) -> dict:
-    """The metrics run in a fresh (spawned) process."""
+def _child(target, *args) -> dict:
+    """Run a step in a fresh (spawned) process and return what it reports."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=_metrics_run, args=(url, queue))
+    child = ctx.Process(target=target, args=(*args, queue))
     child.start()
     result = queue.get()
     child.join()
@@ -150,32 +208,77 @@ def _compare(ours: pd.DataFrame, theirs: pd.DataFrame) -> int:
     )
 
 
-def report(name: str, ours: dict, duck: dict) -> str:
+def _total(result: dict, names) -> tuple[float, float]:
+    return tuple(sum(result["steps"][n][i] for n in names) for i in (0, 1))
+
+
+def _snapshot_line(built: dict) -> str:
+    wall, cpu = built["steps"]["snapshot"]
+    if wall is None:
+        return "| at load: write the metrics snapshot (fetch, judge, Parquet) | (reused) | |"
+    return f"| at load: write the metrics snapshot (fetch, judge, Parquet) | {wall:.2f} | {cpu:.2f} |"
+
+
+COLD_STEPS = ("connect", "loads fingerprint", "read snapshot", "window and compress", "all scorecards")
+
+
+def report(name: str, built: dict, app: dict, duck: dict, database: dict | None = None) -> str:
     """One backend's results as markdown lines."""
-    mismatches = _compare(ours["vcop"], duck["vcop"])
-    rows = ", ".join(f"{k} {v:,}" for k, v in ours["rows"].items() if v)
-    return "\n".join(
-        [
-            f"### {name}  (as of {ours['as_of']}, window from {ours['start']})",
-            f"rows fetched: {rows}",
-            "",
-            "| step | seconds |",
-            "|---|---:|",
-            f"| fetch frames from the database | {ours['fetch_s']:.2f} |",
-            f"| prepare (entitlement states, victim attributes, compress) | {ours['prepare_s']:.2f} |",
-            f"| all {ours['cards']} scorecard rows (11 portfolios) | {ours['scorecards_s']:.2f} |",
-            f"| **cold total** | **{ours['cold_s']:.2f}** |",
-            f"| **warm: all scorecards from prepared frames** | **{ours['warm_s']:.2f}** |",
-            f"| VCOP per code × 36 months from prepared frames | {ours['vcop_monthly_s']:.2f} |",
-            f"| DuckDB: load victims + entitlements CSV | {duck['load_s']:.2f} |",
-            f"| DuckDB: VCOP per code × month query | {duck['query_s']:.2f} |",
-            "",
-            f"peak RSS of the metrics process: {ours['peak_mb']:,.0f} MB; "
-            f"cold ÷ DuckDB (load + query): {ours['cold_s'] / (duck['load_s'] + duck['query_s']):.1f}; "
-            f"our VCOP by month ÷ DuckDB query: {ours['vcop_monthly_s'] / duck['query_s']:.1f}; "
-            f"VCOP code × month cells differing from DuckDB: {mismatches}",
+    mismatches = _compare(app["vcop"], duck["vcop"])
+    rows = ", ".join(f"{k} {v:,}" for k, v in app["rows"].items() if v)
+    cold = _total(app, COLD_STEPS)
+    warm = app["steps"]["warm: all scorecards again"]
+    duck_total = duck["load_s"] + duck["query_s"]
+    ours_vcop = _total(app, ("read snapshot", "window and compress", "VCOP per code × 36 months from prepared frames"))
+    lines = [
+        f"### {name}  (as of {app['as_of']}, scorecard window from {app['start']})",
+        f"snapshot rows: {rows}",
+        "",
+        "| step | wall s | CPU s |",
+        "|---|---:|---:|",
+        _snapshot_line(built),
+        *[
+            f"| cold: {step} | {wall:.2f} | {cpu:.2f} |"
+            for step, (wall, cpu) in app["steps"].items()
+            if step in COLD_STEPS
+        ],
+        f"| **cold total: first all_scorecards() of a process** | **{cold[0]:.2f}** | **{cold[1]:.2f}** |",
+        f"| **warm: all_scorecards() again (the app's cached path)** | **{warm[0]:.3f}** | **{warm[1]:.3f}** |",
+        *[
+            f"| {step} | {wall:.2f} | {cpu:.2f} |"
+            for step, (wall, cpu) in app["steps"].items()
+            if step not in COLD_STEPS and not step.startswith("warm")
+        ],
+        f"| DuckDB: load victims + entitlements CSV | {duck['load_s']:.2f} | |",
+        f"| DuckDB: VCOP per code × month query | {duck['query_s']:.2f} | |",
+    ]
+    if database:
+        lines += [
+            f"| without a snapshot: {step} | {wall:.2f} | {cpu:.2f} |"
+            for step, (wall, cpu) in database["steps"].items()
         ]
-    )
+    lines += [
+        "",
+        f"snapshot: {built['size_mb']:.1f} MB on disk, its process peaked at {built['peak_mb']:,.0f} MB; "
+        f"peak RSS of the app process: {app['peak_mb']:,.0f} MB; cold ÷ DuckDB (load + query): "
+        f"{cold[0] / duck_total:.2f}; VCOP by month from stored data (read snapshot + window + compute) ÷ DuckDB "
+        f"(load + query): {ours_vcop[0] / duck_total:.2f}; compute alone ÷ DuckDB query: "
+        f"{app['steps']['VCOP per code × 36 months from prepared frames'][0] / duck['query_s']:.2f}; "
+        f"VCOP code × month cells differing from DuckDB: {mismatches}",
+    ]
+    return "\n".join(lines)
+
+
+def run_backend(name: str, url: str, cache: Path, data_dir: Path, with_database: bool, reuse: bool) -> None:
+    """Snapshot, app path (and optionally the database path) for one loaded database, then DuckDB; print the report."""
+    cache.mkdir(parents=True, exist_ok=True)
+    started = os.getloadavg()[0]
+    built = _child(_snapshot_run, url, str(cache), reuse)
+    app = _child(_app_run, url, str(cache))
+    duck = run_duckdb(data_dir, app["as_of"], app["start"])
+    database = _child(_database_run, url) if with_database else None
+    print(report(name, built, app, duck, database), flush=True)
+    print(f"load average (1 min) at start {started:.1f}, at end {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="use (or keep) the demo data in this directory")
     parser.add_argument("--sqlite", type=Path, help="use (or keep) this SQLite file; loaded when new")
     parser.add_argument("--postgres", help="PostgreSQL server URL; a throwaway database is created and loaded")
+    parser.add_argument("--cache", type=Path, help="snapshot folder (VSD_CACHE_DIR); default: a temporary one")
+    parser.add_argument("--reuse-snapshot", action="store_true", help="keep a current snapshot instead of rewriting")
+    parser.add_argument("--database-path", action="store_true", help="also time the path without a snapshot")
     args = parser.parse_args(argv)
 
     from data.demo import write_demo
@@ -211,9 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         sqlite_url = f"sqlite:///{sqlite_path}"
         if not sqlite_path.exists():
             load(sqlite_url)
-        ours = run_metrics(sqlite_url)
-        duck = run_duckdb(data_dir, ours["as_of"], ours["start"])
-        print(report("SQLite", ours, duck), flush=True)
+        cache = args.cache or Path(tmp) / "cache"
+        run_backend("SQLite", sqlite_url, cache, data_dir, args.database_path, args.reuse_snapshot)
         if args.postgres:
             admin = make_engine(args.postgres, isolation_level="AUTOCOMMIT")
             name = f"vsd_bench_{uuid.uuid4().hex[:10]}"
@@ -222,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
             try:
                 load(url)
-                print(report("PostgreSQL", run_metrics(url), duck), flush=True)
+                run_backend("PostgreSQL", url, cache, data_dir, args.database_path, False)
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from auth.roles import Scope, is_portfolio_id
 from data import audit
-from data.models import Action, ActionUpdate, EvidenceFile, FeedbackItem, Recommendation
+from data.models import Action, ActionUpdate, EvidenceFile, FeedbackItem, Meeting, Recommendation
 from data.permissions import can_edit_action, can_read, require
 from data.records import check_note, fetch, locked_update, next_id, snapshot, visible_clause, with_new_id
 from data.workflow import (
@@ -26,6 +26,7 @@ from data.workflow import (
     OWNER_MAX,
     REF_MAX,
     TITLE_MAX,
+    AccessDenied,
     NotFound,
     StaleEdit,
     WorkflowError,
@@ -39,6 +40,7 @@ from data.workflow import (
 ACTIONS = Action.__table__
 UPDATES = ActionUpdate.__table__
 EVIDENCE = EvidenceFile.__table__
+MEETINGS = Meeting.__table__
 FIELDS = tuple(c.name for c in ACTIONS.columns if c.name != "load_id")
 EDITABLE = ("title", "description", "portfolio", "owner", "due_date", "status", "milestones", "closure_note")
 # Sources whose reference must name an existing record, so the link holds both ways.
@@ -123,6 +125,19 @@ def _require_editor(scope: Scope, portfolio: str, meeting_ref: str | None) -> No
     require(False, "actions.errors.read_only")
 
 
+def _check_meeting(conn: Connection, meeting_ref: str | None) -> None:
+    """A change made in a meeting's name needs that meeting to exist and still be open.
+
+    Board members may change actions only in an open meeting; and since a meeting's record of decisions is read
+    from the audit rows that name it, nobody may add to the record of a closed meeting.
+    """
+    if not meeting_ref:
+        return
+    meeting = fetch(conn, MEETINGS, "meeting_id", meeting_ref)
+    if meeting is None or meeting["status"] != "open":
+        raise AccessDenied("meeting.errors.not_open", meeting=meeting_ref)
+
+
 def _check_portfolio(portfolio: str) -> str:
     portfolio = (portfolio or "").strip()
     if not is_portfolio_id(portfolio):
@@ -191,6 +206,7 @@ def create_action(
     note = check_note(note)
 
     def attempt(conn: Connection) -> dict[str, Any]:
+        _check_meeting(conn, meeting_ref)
         ref = _check_source(conn, source_type, source_ref)
         row = {**values, "action_id": next_id(conn, ACTIONS.c.action_id, ID_PREFIX, ID_WIDTH)}
         row |= {"source_type": source_type, "source_ref": ref}
@@ -269,6 +285,7 @@ def update_action(
             raise NotFound("action", action_id)
         current = snapshot(row, FIELDS)
         _require_editor(scope, current["portfolio"], meeting_ref)
+        _check_meeting(conn, meeting_ref)
         if current["version"] != version:
             raise StaleEdit(current, version, changes)
         if current["status"] == "closed":

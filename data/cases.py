@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Date, Engine, and_, func, literal, not_, or_, select
 
 from auth.roles import Scope
 from data import workflow
@@ -112,6 +112,36 @@ def _filter_conditions(cuts: Mapping[str, object] | None) -> list:
     return conditions
 
 
+def _days_between(dialect: str, first, last):
+    """Calendar days from `first` to `last` (SQLite keeps dates as ISO text; PostgreSQL subtracts dates to days)."""
+    if dialect == "sqlite":
+        return func.julianday(last) - func.julianday(first)
+    return last - first
+
+
+def _surely_not_shown(dialect: str, codes: Sequence[str], timescales: pd.DataFrame, as_of) -> list:
+    """Conditions dropping, before pandas sees them, instances that can only be timely or pending.
+
+    A count of working days never exceeds the calendar days between the same two dates, so an instance delivered (by
+    the as-of date) within its code's shorter timescale in calendar days is timely whatever the day unit or rights,
+    and one still undelivered that few days after its trigger is pending. Neither is late or missed, and most
+    instances are timely, so the exact judgement in pandas (classify_cases) sees only the candidates.
+    """
+    conditions = []
+    as_of = literal(as_of, Date)
+    for code in codes:
+        if code not in timescales.index:
+            continue
+        days = int(min(timescales.at[code, "standard"], timescales.at[code, "enhanced"]))
+        delivered = and_(E.c.delivered_date.is_not(None), E.c.delivered_date <= as_of)
+        timely = and_(delivered, _days_between(dialect, E.c.trigger_date, E.c.delivered_date) <= days)
+        # Undelivered at the as-of date (none yet, or only later) and still within the timescale: pending.
+        undelivered = or_(E.c.delivered_date.is_(None), E.c.delivered_date > as_of)
+        pending = and_(undelivered, _days_between(dialect, E.c.trigger_date, as_of) <= days)
+        conditions.append(and_(E.c.code == code, or_(timely, pending)))
+    return [not_(or_(*conditions))] if conditions else []
+
+
 def missed_and_late(
     engine: Engine,
     scope: Scope,
@@ -155,6 +185,7 @@ def missed_and_late(
         # Declined instances are excluded whatever their dates; delivered on the trigger day is always timely.
         .where(E.c.declined.is_not(True))
         .where(*_cohort_conditions(cohort), *_filter_conditions(cuts))
+        .where(*_surely_not_shown(engine.dialect.name, codes, catalogue.timescales(), as_of))
         .order_by(E.c.trigger_date, E.c.case_id, E.c.entitlement_id)
     )
     rows = read_frame(engine, stmt)

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, update
 
 from data import ingest_write
+from data.ingest_audit import auditor_for
 from data.ingest_check import ERROR_COLUMNS, ReferenceIndex, SeenKeys, check_chunk
 from data.ingest_read import Source, SourceError, discover, header_errors, sha256_of, sources_of_file
 from data.ingest_report import MAX_ERRORS, LoadResult, RowError, errors_frame, format_report
@@ -27,6 +28,7 @@ __all__ = [
     "latest_as_of",
     "load_frame",
     "load_source",
+    "refuse_file",
 ]
 
 CHUNK_ROWS = 200_000  # rows read, checked and written at a time: bounded memory whatever the file size
@@ -113,7 +115,7 @@ def load_source(
         header = source.header()
         fixed_as_of = as_of or _as_of_file(source)
     except SourceError as exc:
-        return _reject(engine, result, [RowError(source.file_name, None, "", "", str(exc))], loaded_by, None)
+        return _reject(engine, result, [_file_error(source, exc)], loaded_by, None)
     problems = header_errors(spec, header, source.file_name)
     if problems:
         return _reject(engine, result, problems, loaded_by, fixed_as_of)
@@ -124,7 +126,8 @@ def load_source(
             result.load_id = record_load(conn, result, "loaded", loaded_by, fixed_as_of)
             writer = ingest_write.make_writer(conn, spec, result.load_id)
             try:
-                errors, period_max = _check_and_write(conn, spec, source, present, chunk_rows, writer)
+                auditor = auditor_for(conn, spec.name, spec.key, spec.column_names, loaded_by, source.file_name)
+                errors, period_max = _check_and_write(conn, spec, source, present, chunk_rows, writer, auditor)
             finally:
                 writer.close()
             if errors.error_count:
@@ -149,15 +152,20 @@ def load_source(
             )
             conn.commit()
             return result
-    except SourceError as exc:
+    except SourceError as exc:  # found while reading rows (after the header): the transaction is rolled back
         result.load_id = None
-        return _reject(engine, result, [RowError(source.file_name, None, "", "", str(exc))], loaded_by, fixed_as_of)
+        return _reject(engine, result, [_file_error(source, exc)], loaded_by, fixed_as_of)
     except Exception as exc:  # the transaction is rolled back by the closed connection; the fault is recorded
         result.load_id, result.ok, result.outcome = None, False, "failed"
         result.rows_inserted = result.rows_updated = 0
         result.message = f"failed while loading ({type(exc).__name__}: {exc}); nothing from the file was stored"
         result.load_id = record_load_alone(engine, result, "failed", loaded_by, fixed_as_of)
         return result
+
+
+def _file_error(source: Source, exc: SourceError) -> RowError:
+    """A problem that stops the whole file, at the row it was found in when there is one."""
+    return RowError(source.file_name, exc.row, "", "", str(exc))
 
 
 class _Errors:
@@ -183,7 +191,7 @@ class _Errors:
 
 
 def _check_and_write(
-    conn: Connection, spec: TableSpec, source: Source, present: list[str], chunk_rows: int, writer
+    conn: Connection, spec: TableSpec, source: Source, present: list[str], chunk_rows: int, writer, auditor=None
 ) -> tuple[_Errors, dt.date | None]:
     """Check every chunk; write chunks while the file is still clean, keep checking (not writing) after an error."""
     errors = _Errors(source.file_name)
@@ -218,7 +226,10 @@ def _check_and_write(
         chunk_errors = pd.concat([f for f in found if len(f)] or [pd.DataFrame(columns=ERROR_COLUMNS)])
         errors.add(chunk_errors, spec.column_names)
         if not errors.error_count and len(checked.values):
+            before = auditor.before(checked.values) if auditor else None
             ingest_write.write_chunk(writer, checked.values)
+            if auditor:
+                auditor.record(checked.values, before)
     return errors, (period_max.date() if period_max is not None else None)
 
 
@@ -314,5 +325,12 @@ def _reject(
 
 def _unreadable(engine: Engine, file_name: str, sha256: str, problem: str, loaded_by: str) -> LoadResult:
     """A file that names no table, or cannot be opened: rejected and recorded."""
-    result = LoadResult("", file_name, sha256)
+    return refuse_file(engine, file_name, sha256, problem, loaded_by)
+
+
+def refuse_file(
+    engine: Engine, file_name: str, sha256: str, problem: str, loaded_by: str, table: str = ""
+) -> LoadResult:
+    """Reject a whole file without reading it (e.g. an upload over the size limit), and record the rejection."""
+    result = LoadResult(table, file_name, sha256)
     return _reject(engine, result, [RowError(file_name, None, "", "", problem)], loaded_by, None)

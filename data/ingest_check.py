@@ -18,9 +18,11 @@ TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0")
 BOOL_RULE = "must be a yes/no value: one of true, false, yes, no, y, n, 1, 0"
 DATE_RULE = "must be a real date written YYYY-MM-DD (a date and time YYYY-MM-DDTHH:MM[:SS] is also accepted)"
-DATE_SHAPE = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?"
+# [0-9], not \d: \d also matches other scripts' digits ("١٢"), which the parsers turn into a silent null.
+DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"
 INT_RULE = "must be a whole number"
-INT_SHAPE = r"[+-]?\d{1,9}"
+INT_SHAPE = r"[+-]?[0-9]{1,9}"
+NUL_RULE = "must not contain a NUL character (the file may be UTF-16 or binary; save it as 'CSV UTF-8')"
 
 
 def _errors(raw: pd.DataFrame, column: str, mask: pd.Series, rule: str) -> pd.DataFrame:
@@ -44,6 +46,11 @@ def parse_chunk(spec: TableSpec, raw: pd.DataFrame) -> Checked:
     for col in spec.columns:
         s = raw[col.name]
         present = s != ""
+        nul = s.str.contains("\x00", regex=False)
+        if nul.any():  # PostgreSQL cannot store NUL in text: report it here rather than fail mid-write
+            errors.append(_errors(raw, col.name, nul, NUL_RULE))
+            s = s.where(~nul, "")
+            present = present & ~nul
         if col.kind == "date":
             shaped = s.str.fullmatch(DATE_SHAPE).fillna(False).astype(bool)
             stamp = pd.to_datetime(s.where(shaped), format="ISO8601", errors="coerce")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -13,14 +12,17 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from data.ingest_guard import (  # noqa: F401  (SourceError is re-exported: the loaders name it from here)
+    FIRST_DATA_ROW,
+    MAX_COLUMNS,
+    SourceError,
+    check_workbook,
+    csv_frames,
+    csv_header,
+    sheet_rows,
+)
 from data.ingest_report import RowError
 from data.schemas import TABLES, TableSpec, forbidden_match
-
-FIRST_DATA_ROW = 2  # the header is row 1, as in a spreadsheet
-
-
-class SourceError(Exception):
-    """The file cannot be read as a table (not UTF-8, malformed CSV, no header): the whole file is rejected."""
 
 
 def sha256_of(data: Path | bytes) -> str:
@@ -85,24 +87,8 @@ class Source:
         if self.kind == "frame":
             return [str(c) for c in self.data.columns]
         if self.kind == "xlsx":
-            with _workbook(self.data) as wb:
-                first = next(wb[self.sheet].iter_rows(min_row=1, max_row=1, values_only=True), None)
-            if first is None:
-                raise SourceError("the sheet is empty: no header row")
-            names = [cell_text(v) for v in first]
-            while names and names[-1] == "":
-                names.pop()
-            return names
-        try:
-            with _text_stream(self.data) as fh:
-                first = next(csv.reader(fh), None)
-        except UnicodeDecodeError:
-            raise SourceError("the file is not UTF-8 text (save it as 'CSV UTF-8')") from None
-        except csv.Error as exc:
-            raise SourceError(f"the header row is not valid CSV: {exc}") from None
-        if not first:
-            raise SourceError("the file is empty: no header row")
-        return first
+            return _sheet_header(self.data, self.sheet)
+        return csv_header(self.data)
 
     def chunks(self, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
         """The rows as DataFrames of stripped strings ('' = empty), index = row number, only the given columns."""
@@ -114,23 +100,6 @@ class Source:
             yield from _csv_chunks(self.data, columns, chunk_rows)
 
 
-class _text_stream:
-    """A UTF-8 (BOM or not) text stream over a path or bytes, for the csv module."""
-
-    def __init__(self, data: Path | bytes):
-        self.data = data
-
-    def __enter__(self):
-        if isinstance(self.data, bytes):
-            self.fh = io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8-sig", newline="")
-        else:
-            self.fh = open(self.data, encoding="utf-8-sig", newline="")  # noqa: SIM115 (closed in __exit__)
-        return self.fh
-
-    def __exit__(self, *exc):
-        self.fh.close()
-
-
 class _workbook:
     """A read-only openpyxl workbook over a path or bytes, closed on exit."""
 
@@ -138,6 +107,7 @@ class _workbook:
         self.data = data
 
     def __enter__(self):
+        check_workbook(self.data)  # a zip bomb is refused before openpyxl expands anything
         target = io.BytesIO(self.data) if isinstance(self.data, bytes) else self.data
         try:
             self.wb = openpyxl.load_workbook(target, read_only=True, data_only=True)
@@ -151,35 +121,35 @@ class _workbook:
 
 def _csv_chunks(data: Path | bytes, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     """CSV rows in chunks, everything as strings; blank lines kept as rows so row numbers match the file."""
-    target = io.BytesIO(data) if isinstance(data, bytes) else data
-    reader = pd.read_csv(
-        target,
-        usecols=columns,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        encoding="utf-8-sig",
-        chunksize=chunk_rows,
-    )
-    start = FIRST_DATA_ROW
-    try:
-        with reader:
-            for chunk in reader:
-                yield _tidy(chunk[columns], start)
-                start += len(chunk)
-    except UnicodeDecodeError:
-        raise SourceError("the file is not UTF-8 text (save it as 'CSV UTF-8')") from None
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise SourceError(f"the file is not valid CSV after row {start - 1}: {exc}") from None
+    for chunk, start in csv_frames(data, chunk_rows):
+        yield _tidy(chunk[columns], start)
+
+
+def _sheet_header(data: Path | bytes, sheet: str) -> list[str]:
+    """A workbook sheet's header row (trailing empty cells dropped)."""
+    with _workbook(data) as wb:
+        return _header_of(wb, sheet)
+
+
+def _header_of(wb, sheet: str) -> list[str]:
+    """The header row of a sheet of an open read-only workbook."""
+    first = next(sheet_rows(wb, sheet, min_row=1, max_row=1), None)
+    if first is None:
+        raise SourceError("the sheet is empty: no header row")
+    names = [cell_text(v) for v in first]
+    while names and names[-1] == "":
+        names.pop()
+    if len(names) > MAX_COLUMNS:
+        raise SourceError(f"the header has {len(names):,} columns, more than the {MAX_COLUMNS:,} allowed", row=1)
+    return names
 
 
 def _sheet_chunks(data: Path | bytes, sheet: str, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Workbook sheet rows in chunks, cells turned into the text a CSV would hold."""
     with _workbook(data) as wb:
-        rows = wb[sheet].iter_rows(min_row=1, values_only=True)
-        header = [cell_text(v) for v in next(rows, ())]
+        header = _header_of(wb, sheet)
         positions = [header.index(c) for c in columns]
+        rows = sheet_rows(wb, sheet, min_row=FIRST_DATA_ROW, max_col=max(positions, default=0) + 1)
         batch: list[list[str]] = []
         start = FIRST_DATA_ROW
         for values in rows:

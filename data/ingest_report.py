@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 MAX_ERRORS = 1_000  # the report lists the first 1,000 errors of a file; the count covers them all
+VALUE_SHOWN = 200  # characters of a bad cell quoted in the report: a 10 MB cell must not become a 10 MB report line
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class RowError:
     column: str
     value: str
     rule: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, str) and len(self.value) > VALUE_SHOWN:  # frozen: set via object.__setattr__
+            shown = f"{self.value[:VALUE_SHOWN]}… ({len(self.value):,} characters)"
+            object.__setattr__(self, "value", shown)
 
 
 @dataclass

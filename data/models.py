@@ -411,6 +411,23 @@ class ReportResponse(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class Meeting(Base):
+    """A governance board meeting: every portfolio's scorecard frozen as at its opening, and open or closed."""
+
+    __tablename__ = "meetings"
+    meeting_id: Mapped[str] = mapped_column(String(40), primary_key=True)  # MT-001; actions name it as meeting_ref
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    as_of: Mapped[dt.date] = mapped_column(Date)  # the as-of date of the data the snapshot was taken from
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # JSON {"agenda": [{id, name}], "rows": [scorecard rows]}; a trigger (migration 0003) refuses any change to it.
+    snapshot: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # open | closed
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 # Contract tables in dependency (load) order: a table's foreign keys point only to earlier ones.
 CONTRACT_TABLES: dict[str, type[Base]] = {
     "victims": Victim,

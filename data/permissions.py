@@ -35,6 +35,16 @@ def can_edit_action(scope: Scope, portfolio: str, meeting_ref: str | None = None
     return is_admin(scope) or leads(scope, portfolio) or in_meeting
 
 
+def can_run_meeting(scope: Scope) -> bool:
+    """Board members open meetings, record decisions in them and close them (meeting mode is theirs alone)."""
+    return "board" in scope.roles
+
+
+def can_read_meetings(scope: Scope) -> bool:
+    """Board members, and the inspectors and admins who hold them to account, read meetings and their decisions."""
+    return can_run_meeting(scope) or bool(scope.roles & AUDIT_READERS)
+
+
 def can_edit_finding(scope: Scope, portfolio: str) -> bool:
     """Leads of the finding's portfolio and admins."""
     return is_admin(scope) or leads(scope, portfolio)

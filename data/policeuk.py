@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from data.ingest import begin_write, record_load, record_load_alone
+from data.ingest_check import NUL_RULE
+from data.ingest_guard import SourceError, csv_frames, csv_header
 from data.ingest_read import sha256_of
 from data.ingest_report import MAX_ERRORS, LoadResult, RowError
 from data.models import PoliceUkOutcome, PoliceUkStreet
@@ -23,8 +24,9 @@ OUTCOME_COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code", "LSOA name",
     "Outcome type",
 ]  # fmt: skip
-FILE_NAME = re.compile(r"^(?P<month>\d{4}-(?:0[1-9]|1[0-2]))-(?P<force>.+)-(?P<kind>street|outcomes)\.csv$")
-MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
+# [0-9], not \d: \d also matches other scripts' digits, and the month is read back as a date.
+FILE_NAME = re.compile(r"^(?P<month>[0-9]{4}-(?:0[1-9]|1[0-2]))-(?P<force>.+)-(?P<kind>street|outcomes)\.csv$")
+MONTH = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
 LSOA_CODE_SUFFIX = r"\s+\d{3}[A-Z]$"  # "Torfaen 009E": the local authority and the LSOA's own code
 
 # kind -> (loads.table_name, model, header, {file column: model column}, columns that must be filled)
@@ -81,14 +83,13 @@ def load_policeuk_file(engine: Engine, path: Path, *, loaded_by: str = "cli") ->
     table_name, model, header, mapping, required = KINDS[named["kind"]]
     result.table = table_name
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            found = next(csv.reader(fh), [])
-        if found != header:
+        if csv_header(path) != header:
             return _rejected(engine, result, f"the header must be exactly: {', '.join(header)}", loaded_by)
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, csv.Error, pd.errors.ParserError) as exc:
-        return _rejected(engine, result, f"the file is not readable UTF-8 CSV ({exc})", loaded_by)
-    raw.index = pd.RangeIndex(2, 2 + len(raw))  # header = row 1
+        [(raw, first_row)] = csv_frames(path, None)  # a row wider than the header is refused, never shifted
+    except SourceError as exc:
+        problem = [RowError(path.name, exc.row, "", "", f"the file is not readable UTF-8 CSV: {exc}")]
+        return _rejected(engine, result, problem, loaded_by)
+    raw.index = pd.RangeIndex(first_row, first_row + len(raw))  # header = row 1
     raw = raw.apply(lambda s: s.str.strip())
     frame = pd.DataFrame({column: raw[name].where(raw[name] != "") for name, column in mapping.items()})
     frame["local_authority"] = local_authority(raw["LSOA name"])
@@ -104,6 +105,8 @@ def _check(name: str, raw: pd.DataFrame, frame: pd.DataFrame, model, mapping, re
     for column in required:
         problems.append((raw[column] == "", column, "required"))
     problems.append(((raw["Month"] != "") & ~raw["Month"].str.fullmatch(MONTH), "Month", "must be a month YYYY-MM"))
+    for file_column in mapping:  # PostgreSQL cannot store NUL in text: report it rather than fail mid-write
+        problems.append((raw[file_column].str.contains("\x00", regex=False), file_column, NUL_RULE))
     for file_column, model_column in mapping.items():
         limit = model.__table__.columns[model_column].type.length
         problems.append((raw[file_column].str.len() > limit, file_column, f"must be at most {limit} characters"))

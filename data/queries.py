@@ -297,6 +297,24 @@ FETCHERS = {
 }
 
 
+# The source frames metric_frames returns, in order. The live ones are edited in the app (action plan, findings,
+# feedback, events) rather than only loaded, so cached copies of them must not outlive a page's cache.
+SOURCE_ORDER = (
+    "victims",
+    "entitlements",
+    "survey_responses",
+    "referrals",
+    "witnesses",
+    "special_measures",
+    "engagement_events",
+    "feedback_items",
+    "recommendations",
+    "actions",
+    "policeuk_street",
+)
+LIVE_SOURCES = ("engagement_events", "feedback_items", "recommendations", "actions")
+
+
 def metric_frames(
     engine: Engine,
     start,
@@ -305,22 +323,27 @@ def metric_frames(
     cohort: dict | None = None,
     as_of=None,
     victim_columns: list[str] | None = None,
+    sources: tuple[str, ...] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every source frame the measure engine uses, for one window and (optionally) one cohort.
+    """Every source frame the measure engine uses (or only `sources`), for one window and (optionally) one cohort.
 
     Victims are fetched whole (for the cohort) because instances in the window may belong to cases reported before
     it; the stocks (findings, actions) are fetched up to the as-of date. `victim_columns` (see
     metrics.measures.victim_columns) fetches only the victim attributes a computation needs.
     """
     until = as_of or end
-    frames = {"victims": victim_frame(engine, cohort, reported_until=until, columns=victim_columns)}
     with_unit = victim_columns is None or "unit" in victim_columns
-    frames["entitlements"] = entitlement_frame(engine, start, end, cohort, with_unit=with_unit)
-    for source, fetch in FETCHERS.items():
-        frames[source] = fetch(engine, start, end, cohort)
-    frames["engagement_events"] = events_frame(engine, start, end)
-    frames["feedback_items"] = feedback_frame(engine, start, end)
-    frames["recommendations"] = recommendations_frame(engine, until)
-    frames["actions"] = actions_frame(engine, until)
-    frames["policeuk_street"] = policeuk_frame(engine, start, end)
-    return frames
+    fetchers = {
+        "victims": lambda: victim_frame(engine, cohort, reported_until=until, columns=victim_columns),
+        "entitlements": lambda: entitlement_frame(engine, start, end, cohort, with_unit=with_unit),
+        **{source: (lambda fetch=fetch: fetch(engine, start, end, cohort)) for source, fetch in FETCHERS.items()},
+        "engagement_events": lambda: events_frame(engine, start, end),
+        "feedback_items": lambda: feedback_frame(engine, start, end),
+        "recommendations": lambda: recommendations_frame(engine, until),
+        "actions": lambda: actions_frame(engine, until),
+        "policeuk_street": lambda: policeuk_frame(engine, start, end),
+    }
+    unknown = set(sources or ()) - set(SOURCE_ORDER)
+    if unknown:
+        raise ValueError(f"unknown source frames: {', '.join(sorted(unknown))}")
+    return {source: fetchers[source]() for source in SOURCE_ORDER if sources is None or source in sources}

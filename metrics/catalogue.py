@@ -17,7 +17,10 @@ Polarity = Literal["up", "down", "neutral", "toward_zero"]
 Kind = Literal["rate", "count", "sum", "median", "difference"]
 DayUnit = Literal["working", "calendar"]
 Tier = Literal["national", "local", "opcc"]
-Cut = Literal["area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability"]
+Cut = Literal[
+    "area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability",
+    "preferred_language",
+]  # fmt: skip
 CUTS: tuple[str, ...] = Cut.__args__
 # Victim columns a portfolio cohort may filter on: flags take true/false, the others a list of values.
 COHORT_FLAGS = ("domestic_abuse", "hate_crime", "enhanced_rights")
@@ -70,6 +73,7 @@ class MojArea(_Strict):
 
     id: str = Field(pattern=r"^[A-Z0-9_]+$")
     name: str
+    name_cy: str = Field(min_length=1)  # every name users see has its Welsh beside it
     codes: list[str] = Field(min_length=1)
 
 
@@ -97,6 +101,7 @@ class Measure(_Strict):
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
+    name_cy: str = Field(min_length=1)
     area: str
     kind: Kind
     polarity: Polarity
@@ -121,6 +126,7 @@ class Portfolio(_Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
+    name_cy: str = Field(min_length=1)
     tier: Tier
     lead: str
     cohort: dict[str, bool | list[str]] = {}
@@ -152,6 +158,7 @@ class Catalogue(_Strict):
     version: str
     statistics: Statistics = Statistics()
     rights: dict[int, str]
+    rights_cy: dict[int, str]
     entitlements: list[EntitlementDef] = Field(min_length=1)
     moj_areas: list[MojArea] = []
     vcop_measures: VcopDefaults
@@ -162,6 +169,10 @@ class Catalogue(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
         problems = []
+        if set(self.rights_cy) != set(self.rights) or not all(self.rights_cy.values()):
+            missing = sorted(n for n in self.rights if not self.rights_cy.get(n))
+            extra = sorted(set(self.rights_cy) - set(self.rights))
+            problems.append(f"rights_cy: every right needs its Welsh name (missing {missing}, not a right {extra})")
         codes = [e.code for e in self.entitlements]
         problems += [f"entitlements: code {c} appears more than once" for c in _duplicates(codes)]
         for i, e in enumerate(self.entitlements):
@@ -209,6 +220,10 @@ class Catalogue(_Strict):
     def _by_id(self) -> dict[str, Measure]:
         return {m.id: m for m in self.all_measures}
 
+    def measure_ids(self) -> frozenset[str]:
+        """Every measure id the catalogue holds."""
+        return frozenset(self._by_id)
+
     def measure(self, metric_id: str) -> Measure:
         """The measure with this id (KeyError naming it otherwise)."""
         try:
@@ -250,12 +265,27 @@ class Catalogue(_Strict):
             columns=["code", "standard", "enhanced", "unit"],
         ).set_index("code")
 
+    def measure_name(self, metric_id: str, lang: str = "en") -> str:
+        """A measure's name in the language ("cy" Welsh, anything else English)."""
+        m = self.measure(metric_id)
+        return m.name_cy if lang == "cy" else m.name
+
+    def portfolio_name(self, portfolio_id: str, lang: str = "en") -> str:
+        """A portfolio's name in the language."""
+        p = self.portfolio(portfolio_id)
+        return p.name_cy if lang == "cy" else p.name
+
+    def right_name(self, right: int, lang: str = "en") -> str:
+        """What a right of the Code is about, in the language."""
+        return (self.rights_cy if lang == "cy" else self.rights)[right]
+
     def definition(self, metric_id: str) -> dict[str, Any]:
         """What a measure means, for the "definition one click away" panel and the evidence export."""
         m = self.measure(metric_id)
         out = {
             "id": m.id,
             "name": m.name,
+            "name_cy": m.name_cy,
             "area": m.area,
             "kind": m.kind,
             "numerator": m.numerator,
@@ -297,16 +327,41 @@ def _generated(cat: Catalogue) -> list[Measure]:
         "denominator": d.denominator,
     }
     codes = [e.code for e in cat.entitlements]
-    out = [Measure(id="VCOP_OVERALL", name="Victims' Code compliance: all entitlements", codes=codes, **common)]
+    out = [
+        Measure(
+            id="VCOP_OVERALL",
+            name="Victims' Code compliance: all entitlements",
+            name_cy="Cydymffurfio â Chod y Dioddefwyr: pob hawl",
+            codes=codes,
+            **common,
+        )
+    ]
     for right, name in sorted(cat.rights.items()):
         members = [e.code for e in cat.entitlements if e.right == right]
         if members:
-            out.append(Measure(id=f"VCOP_RIGHT_{right}", name=f"Right {right}: {name}", codes=members, **common))
+            out.append(
+                Measure(
+                    id=f"VCOP_RIGHT_{right}",
+                    name=f"Right {right}: {name}",
+                    name_cy=f"Hawl {right}: {cat.rights_cy.get(right, name)}",
+                    codes=members,
+                    **common,
+                )
+            )
     for e in cat.entitlements:
         name = f"{e.code} (right {e.right}: {cat.rights[e.right]})"
-        out.append(Measure(id=f"VCOP_{e.code}", name=name, codes=[e.code], **common))
+        name_cy = f"{e.code} (hawl {e.right}: {cat.rights_cy.get(e.right, cat.rights[e.right])})"
+        out.append(Measure(id=f"VCOP_{e.code}", name=name, name_cy=name_cy, codes=[e.code], **common))
     for area in cat.moj_areas:
-        out.append(Measure(id=f"VCOP_MOJ_{area.id}", name=f"MoJ return: {area.name}", codes=area.codes, **common))
+        out.append(
+            Measure(
+                id=f"VCOP_MOJ_{area.id}",
+                name=f"MoJ return: {area.name}",
+                name_cy=f"Ffurflen y Weinyddiaeth Gyfiawnder: {area.name_cy}",
+                codes=area.codes,
+                **common,
+            )
+        )
     return out
 
 

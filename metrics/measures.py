@@ -1,9 +1,11 @@
 """The measure engine: prepare fetched frames once, then compute any measures for a portfolio's cohort over periods.
 
-`prepare` does the per-row work (victim attributes, entitlement states at the as-of date, dates not yet known
-blanked) and compresses the large entitlement frame to counts, so that `compute` — called per portfolio, period set
-and cut — only aggregates small frames. Output: tidy rows (metric_id, portfolio_id, group, group_value, period,
-numerator, denominator, value, ci_low, ci_high, suppressed, target, rag, ...). See metrics/measures_finish.py.
+`prepare` = `judge` (the per-row work that depends on the as-of date alone: victim attributes, entitlement states,
+dates not yet known blanked; what data/snapshot.py stores after a load) then `prepare_judged` (the window's months,
+and the large entitlement and victim frames compressed to counts keeping the cohort columns and the cut), so that
+`compute` — called per portfolio, period set and cut — only aggregates small frames. Output: tidy rows (metric_id,
+portfolio_id, group, group_value, period, numerator, denominator, value, ci_low, ci_high, suppressed, target, rag,
+...). See metrics/measures_finish.py.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from metrics import (
     measures_victims,
     measures_witness,
 )
-from metrics.catalogue import CUTS, Catalogue
+from metrics.catalogue import COHORT_FLAGS, CUTS, Catalogue
 from metrics.entitlements import entitlement_states
 from metrics.measures_base import Context, known_by, month_column, truth, window_months
 from metrics.measures_finish import apply_targets, finish
@@ -75,6 +77,8 @@ OWN_ATTRIBUTES = {
     "referrals": ("age_band", "sex", "ethnicity", "disability", "area"),
 }
 # Dates that are not known yet at the as-of date (the period date itself is handled by the window).
+# compress() counts keys in one array when there are at most this many possible (8 bytes each).
+DENSE_KEYS = 1 << 24
 LATER_DATES = {
     "victims": ["recorded_date", "outcome_date"],
     "witnesses": ["needs_assessment_date"],
@@ -82,6 +86,14 @@ LATER_DATES = {
     "referrals": ["first_contact_date", "needs_assessed_date", "closed_date"],
     "feedback_items": ["decision_date", "implemented_date", "fed_back_date"],
 }
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Per-row frames judged at one as-of date (see judge): window and cut are taken later, by prepare_judged."""
+
+    frames: dict[str, pd.DataFrame]
+    as_of: pd.Timestamp
 
 
 @dataclass(frozen=True)
@@ -177,34 +189,88 @@ def with_months(frame: pd.DataFrame, dates: list[str], start, end, as_of) -> pd.
 
 
 def compress(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Identical rows (on `keys`) counted once with their number `n`: what large frames are aggregated from."""
-    return frame[keys].groupby(keys, observed=True, dropna=False, sort=False).size().rename("n").reset_index()
+    """Identical rows (on `keys`) counted once with their number `n`: what large frames are aggregated from.
+
+    A missing value is a value of its own. Each column is turned into small integer codes and the codes are combined
+    into one int64 key, so counting is a bincount of one integer column instead of a groupby over ~10 keys (9M rows
+    at 1M victims: see BENCHMARKS.md "Metrics"). Rows come out in the order of that key, column by column (missing
+    first, then categories in their order, other values in order of appearance); measures only sum them.
+    """
+    if not keys:
+        raise ValueError("compress needs at least one key column")
+    rows = frame[keys]
+    key = np.zeros(len(rows), dtype=np.int64)
+    size = 1
+    for column in keys:
+        codes, cardinality = _codes(rows[column])
+        if size * cardinality >= 2**62:  # the combined key would overflow: renumber what is combined so far
+            key, uniques = pd.factorize(key, sort=True)
+            size = len(uniques)
+        key = key * cardinality + codes
+        size *= cardinality
+    if size <= max(4 * len(key), 1 << 16) and size <= DENSE_KEYS:
+        counts = np.bincount(key, minlength=size)
+        present = np.flatnonzero(counts)
+        group = np.empty(size, dtype=np.int64)
+        group[present] = np.arange(len(present))
+        group, counts = group[key], counts[present]
+    else:  # too many possible keys to count densely: hash the ones there are
+        group, uniques = pd.factorize(key, sort=True)
+        counts = np.bincount(group, minlength=len(uniques))
+    # One row of each group stands for it (every row of a group holds the same values).
+    representative = np.empty(len(counts), dtype=np.int64)
+    representative[group] = np.arange(len(group))
+    out = rows.iloc[representative].reset_index(drop=True)
+    out["n"] = counts.astype(np.int64)
+    return out
 
 
-def _prepare_entitlements(
-    frame: pd.DataFrame, victims: VictimLookup, catalogue: Catalogue, as_of, start, end, keep: list[str]
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes 0..cardinality-1 of a column, missing values taking a code of their own."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64) + 1, len(values.cat.categories) + 1
+    if values.dtype == bool:
+        return values.to_numpy().astype(np.int64), 2
+    if isinstance(values.dtype, pd.BooleanDtype):
+        present = values.notna().to_numpy()
+        return np.where(present, values.to_numpy(dtype=bool, na_value=False).astype(np.int64) + 1, 0), 3
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
+def _judge_entitlements(
+    frame: pd.DataFrame, victims: VictimLookup, catalogue: Catalogue, as_of, attributes: list[str]
 ) -> pd.DataFrame:
-    """Entitlement states at the as-of date, compressed to counts per month, code, state and the kept columns."""
-    month = window_months(frame["trigger_date"], start, end, as_of)
-    rows = frame.loc[month.notna().to_numpy()]
-    wanted = sorted({"enhanced_rights", "preferred_language", *keep})
-    own_unit = rows["unit"] if "unit" in rows.columns else None
-    rows = attach_victims(rows.drop(columns=["unit"], errors="ignore"), victims, wanted)
-    if "unit" in keep and own_unit is not None:
+    """Each instance's state at the as-of date, delivery flags and its victim's `attributes`, one row per instance."""
+    wanted = sorted({"enhanced_rights", "preferred_language", *attributes})
+    own_unit = frame["unit"] if "unit" in frame.columns else None
+    rows = attach_victims(frame.drop(columns=["unit"], errors="ignore"), victims, wanted)
+    if "unit" in attributes and own_unit is not None and "unit" in rows.columns:
         # The unit that owed the entitlement, defaulting to the victim's unit.
         rows["unit"] = _coalesce(own_unit, rows["unit"])
     state = entitlement_states(rows, catalogue.timescales(), as_of)
     delivered = (rows["delivered_date"].notna() & (rows["delivered_date"] <= as_of)).to_numpy()
-    compact = pd.DataFrame(
+    return pd.DataFrame(
         {
-            month_column("trigger_date"): month.loc[rows.index].to_numpy(),
+            "trigger_date": rows["trigger_date"].to_numpy(),
             "code": rows["code"].astype("category").array,
             "state": state.array,
             "delivered": delivered,
             "in_welsh": delivered & truth(rows["language"] == "cy"),
             "prefers_welsh": truth(rows["preferred_language"] == "cy"),
-            **{column: rows[column].array for column in keep},
+            **{column: rows[column].array for column in attributes if column in rows.columns},
         }
+    )
+
+
+def _window_entitlements(frame: pd.DataFrame, start, end, as_of, keep: list[str]) -> pd.DataFrame:
+    """Judged instances triggered in the window, compressed to counts per month, code, state and the kept columns."""
+    month = window_months(frame["trigger_date"], start, end, as_of)
+    inside = month.notna().to_numpy()
+    columns = ["code", "state", "delivered", "in_welsh", "prefers_welsh", *keep]
+    rows = frame.loc[inside, columns]
+    compact = pd.DataFrame(
+        {month_column("trigger_date"): month.to_numpy()[inside], **{c: rows[c].array for c in columns}}
     )
     return compress(compact, list(compact.columns))
 
@@ -240,34 +306,37 @@ def _prepare_feedback(frame: pd.DataFrame, as_of) -> pd.DataFrame:
     return known_by(out, LATER_DATES["feedback_items"], as_of)
 
 
-def prepare(
-    frames: dict[str, pd.DataFrame], catalogue: Catalogue, *, as_of, start, end, by: str | None = None
-) -> Prepared:
-    """Per-row work done once per fetch: victim attributes, entitlement states, unknown-yet dates blanked, months.
-
-    `frames` holds any of SOURCES (data.queries fetches them); missing sources simply produce no measures. Records
-    count when their period date lies in [start, end] and not after `as_of`; entitlements are judged at `as_of`.
-    Entitlements and victims are compressed to counts keeping the cohort columns and `by` (one of CUTS).
-    """
+def _check_cut(by: str | None) -> None:
     if by is not None and by not in CUTS:
         raise ValueError(f"cannot cut by {by!r}; choose one of {', '.join(CUTS)}")
-    as_of, start, end = pd.Timestamp(as_of), pd.Timestamp(start), pd.Timestamp(end)
+
+
+def judge(
+    frames: dict[str, pd.DataFrame], catalogue: Catalogue, *, as_of, attributes: list[str] | None = None
+) -> Judged:
+    """The per-row work that depends on the as-of date alone: victims' attributes attached, entitlement states,
+    dates not yet known blanked, police.uk rows made crimes. Nothing here depends on a window or a cut.
+
+    `frames` holds any of SOURCES (data.queries fetches them). Entitlements keep their victims' `attributes`
+    (default: every attribute present, so that any cohort and cut can be taken later).
+    """
+    as_of = pd.Timestamp(as_of)
     victims = frames.get("victims")
     if victims is None:
         victims = pd.DataFrame({"case_id": pd.Series([], dtype="string")})
     victims = known_by(victims, LATER_DATES["victims"], as_of)
     # Every case-linked source looks its victims up in the same index: hash the (up to a million) case_ids once.
     lookup = VictimLookup(victims)
-    keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()))
+    attributes = list(VICTIM_ATTRIBUTES) if attributes is None else sorted(attributes)
     out: dict[str, pd.DataFrame] = {}
     for source, frame in frames.items():
         if source not in SOURCES:
             raise ValueError(f"unknown source frame {source!r}")
         if source == "entitlements":
-            out[source] = _prepare_entitlements(frame, lookup, catalogue, as_of, start, end, keep)
+            out[source] = _judge_entitlements(frame, lookup, catalogue, as_of, attributes)
             continue
         if source == "victims":
-            out[source] = _prepare_victims(victims, catalogue, as_of, start, end, keep)
+            out[source] = victims
             continue
         if source == "special_measures":
             # A decision dated after the as-of date was not known then.
@@ -279,8 +348,67 @@ def prepare(
             frame = attach_victims(frame, lookup, list(VICTIM_ATTRIBUTES), OWN_ATTRIBUTES.get(source, ()))
         if source == "policeuk_street":
             frame = measures_public.crimes(frame)
-        out[source] = with_months(frame, period_dates(catalogue, source), start, end, as_of)
+        out[source] = frame
+    return Judged(out, as_of)
+
+
+def prepare_judged(judged: Judged, catalogue: Catalogue, *, start, end, by: str | None = None) -> Prepared:
+    """Judged frames cut to the window [start, end]: period months added, entitlements and victims compressed to
+    counts keeping the cohort columns and `by` (one of CUTS). Records count when their period date lies in the
+    window and not after the as-of date."""
+    _check_cut(by)
+    start, end, as_of = pd.Timestamp(start), pd.Timestamp(end), judged.as_of
+    keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()))
+    out: dict[str, pd.DataFrame] = {}
+    for source, frame in judged.frames.items():
+        if source == "entitlements":
+            out[source] = _window_entitlements(frame, start, end, as_of, keep)
+        elif source == "victims":
+            out[source] = _prepare_victims(frame, catalogue, as_of, start, end, keep)
+        else:
+            out[source] = with_months(frame, period_dates(catalogue, source), start, end, as_of)
     return Prepared(out, as_of, start, end, by)
+
+
+def filter_judged(judged: Judged, catalogue: Catalogue, filters: dict[str, str] | None) -> Judged:
+    """Judged frames narrowed to the rows whose victim has every filter value (column -> one value of CUTS).
+
+    Unlike a cut, a filter narrows every number: applied to the per-row frames before they are compressed, so any
+    measure computed afterwards equals the measure computed on the filtered rows alone. Like a portfolio cohort it
+    applies to case-based sources only (survivor voice, inspection and police.uk rows have no victim), and a row
+    with no linked victim does not belong. Values are compared as cut groups label them ("true"/"false" for flags).
+    """
+    if not filters:
+        return judged
+    for column in filters:
+        _check_cut(column)
+    wanted = {c: (str(v).lower() == "true" if c in COHORT_FLAGS else [str(v)]) for c, v in filters.items()}
+    out = {}
+    for source, frame in judged.frames.items():
+        case_based = catalogue.sources[source].case_based if source in catalogue.sources else False
+        out[source] = frame.loc[cohort_mask(frame, wanted)] if case_based else frame
+    return Judged(out, judged.as_of)
+
+
+def prepare(
+    frames: dict[str, pd.DataFrame],
+    catalogue: Catalogue,
+    *,
+    as_of,
+    start,
+    end,
+    by: str | None = None,
+    filters: dict[str, str] | None = None,
+) -> Prepared:
+    """judge(), filter_judged() then prepare_judged(): fetched frames ready for `compute` over [start, end].
+
+    Missing sources simply produce no measures. Entitlements are judged at `as_of`, keeping only the victim
+    attributes the cohorts, `by` and the filters need.
+    """
+    _check_cut(by)
+    keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()) | set(filters or {}))
+    judged = filter_judged(judge(frames, catalogue, as_of=as_of, attributes=keep), catalogue, filters)
+    return prepare_judged(judged, catalogue, start=start, end=end, by=by)
 
 
 def compute(

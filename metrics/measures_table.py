@@ -28,7 +28,10 @@ COLUMNS = [
     "target",
     "rag",
 ]
-BY_CHOICES = ("month", "area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability")
+BY_CHOICES = (
+    "month", "area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability",
+    "preferred_language",
+)  # fmt: skip
 
 
 def measure_table(

@@ -119,6 +119,25 @@ def _spans(of, start, end) -> list[Period]:
     return out
 
 
+def month_end(day) -> dt.date:
+    """The last day of the day's month."""
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+def add_months(day, count: int) -> dt.date:
+    """The first day of the month `count` months after the day's month (negative: before)."""
+    return (pd.Timestamp(day).to_period("M") + count).start_time.date()
+
+
+def complete_quarter(as_of, back: int = 0) -> Period:
+    """The latest financial quarter wholly on or before the as-of date; back=1 is the one before it."""
+    last = last_complete_month(as_of).end
+    quarter = financial_quarter(last)
+    if quarter.end > last:
+        quarter = financial_quarter(quarter.start - pd.Timedelta(days=1))
+    return financial_quarter(quarter.start - pd.DateOffset(months=3 * back)) if back else quarter
+
+
 def as_date(value) -> dt.date:
     """A Timestamp, date or ISO string as a datetime.date."""
     return pd.Timestamp(value).date()

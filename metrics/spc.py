@@ -77,12 +77,13 @@ def sides(values, mean: float, tolerance: float = 0.0) -> np.ndarray:
 
 def _runs(codes: np.ndarray):
     """(start, stop, code) for each maximal run of equal non-zero codes; stop is exclusive."""
-    start = 0
-    for i in range(1, len(codes) + 1):
-        if i == len(codes) or codes[i] != codes[start]:
-            if codes[start] != 0:
-                yield start, i, int(codes[start])
-            start = i
+    codes = np.asarray(codes)
+    if codes.size == 0:
+        return
+    breaks = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    for start, stop in zip(np.r_[0, breaks], np.r_[breaks, codes.size], strict=True):
+        if codes[start] != 0:
+            yield int(start), int(stop), int(codes[start])
 
 
 def shift_flags(side_codes, length: int = RUN_LENGTH) -> np.ndarray:
@@ -122,10 +123,14 @@ def two_in_three_flags(close, side_codes) -> np.ndarray:
     near = np.asarray(close, dtype=bool)
     codes = np.asarray(side_codes, dtype=int)
     flags = np.zeros(len(near), dtype=bool)
-    for start in range(len(near) - 2):
-        window = slice(start, start + 3)
-        if near[window].sum() >= 2 and abs(codes[window].sum()) == 3:
-            flags[window] = True
+    if len(near) < 3:
+        return flags
+    # Each window [i, i + 3) as sums over its three points, all windows at once.
+    close_count = near[:-2].astype(int) + near[1:-1] + near[2:]
+    side_sum = codes[:-2] + codes[1:-1] + codes[2:]
+    qualifies = (close_count >= 2) & (np.abs(side_sum) == 3)
+    for offset in range(3):
+        flags[offset : len(near) - 2 + offset] |= qualifies
     return flags
 
 
@@ -210,23 +215,20 @@ def _rebase_positions(index: pd.Index, rebase_at: Sequence | None) -> list[int]:
     return sorted(p for p in positions if 0 < p < len(index))
 
 
-def _empty_frame(index: pd.Index, values: np.ndarray) -> pd.DataFrame:
-    """Per-point frame with no limits and no flags."""
+def _point_arrays(values: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-point columns with no limits and no flags, as arrays filled segment by segment and framed once (building
+    the frame first and writing into it with iloc cost milliseconds a call, and scorecards make dozens of calls)."""
     n = len(values)
-    frame = pd.DataFrame(
-        {
-            "value": values,
-            **{column: np.full(n, np.nan) for column in ("mean", "lpl", "upl", "nlpl", "nupl", "mr")},
-            "special_cause": np.zeros(n, dtype=bool),
-            "rule": [""] * n,
-            "direction": np.zeros(n, dtype=int),
-            "variation": ["common"] * n,
-            "segment": np.zeros(n, dtype=int),
-            "trial_limits": np.ones(n, dtype=bool),
-        },
-        index=index,
-    )
-    return frame[COLUMNS]
+    return {
+        "value": values,
+        **{column: np.full(n, np.nan) for column in ("mean", "lpl", "upl", "nlpl", "nupl", "mr")},
+        "special_cause": np.zeros(n, dtype=bool),
+        "rule": np.full(n, "", dtype=object),
+        "direction": np.zeros(n, dtype=np.int64),
+        "variation": np.full(n, "common", dtype=object),
+        "segment": np.zeros(n, dtype=np.int64),
+        "trial_limits": np.ones(n, dtype=bool),
+    }
 
 
 def xmr(
@@ -249,33 +251,36 @@ def xmr(
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
     index = series.index
     data = series.to_numpy(dtype=float, na_value=np.nan)
-    frame = _empty_frame(index, data)
+    points = _point_arrays(data)
     starts = [0, *_rebase_positions(index, rebase_at), len(data)]
-    segment = np.zeros(len(data), dtype=int)
     latest = {"lpl": np.nan, "upl": np.nan, "points": 0}
-    columns = {name: frame.columns.get_loc(name) for name in COLUMNS}
     for number, (begin, end) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
-        segment[begin:end] = number
+        points["segment"][begin:end] = number
         positions = begin + np.flatnonzero(~np.isnan(data[begin:end]))
-        frame.iloc[begin:end, columns["trial_limits"]] = len(positions) < TRIAL_BELOW
+        points["trial_limits"][begin:end] = len(positions) < TRIAL_BELOW
         latest = {"lpl": np.nan, "upl": np.nan, "points": len(positions)}
         if len(positions) < MIN_POINTS:
             continue
         result = _segment_points(data[positions], screen_outliers)
         for name in ("mean", "lpl", "upl", "nlpl", "nupl"):
-            frame.iloc[begin:end, columns[name]] = result[name]
-        frame.iloc[positions, columns["mr"]] = result["mr"]
-        frame.iloc[positions, columns["rule"]] = result["names"]
-        frame.iloc[positions, columns["direction"]] = result["direction"]
-        frame.iloc[positions, columns["special_cause"]] = result["direction"] != 0
-        frame.iloc[positions, columns["variation"]] = _variation(result["direction"], polarity, result["mean"])
+            points[name][begin:end] = result[name]
+        points["mr"][positions] = result["mr"]
+        points["rule"][positions] = result["names"]
+        points["direction"][positions] = result["direction"]
+        points["special_cause"][positions] = result["direction"] != 0
+        points["variation"][positions] = _variation(result["direction"], polarity, result["mean"])
         latest = {"lpl": result["lpl"], "upl": result["upl"], "points": len(positions)}
-    frame["segment"] = segment
+    # Text columns from lists, so they get pandas' string dtype as any other text column does; `points` is already
+    # in COLUMNS order.
+    frame = pd.DataFrame(
+        {**points, "rule": points["rule"].tolist(), "variation": points["variation"].tolist()}, index=index
+    )
     has_chart = latest["points"] >= MIN_POINTS
-    last = frame.iloc[-1] if len(frame) else None
     icon = None
-    if has_chart and last is not None and not np.isnan(last["value"]):
-        icon = variation_icon(bool(last["special_cause"]), last["variation"], int(last["direction"]))
+    if has_chart and len(data) and not np.isnan(data[-1]):
+        last = len(data) - 1
+        special = bool(points["special_cause"][last])
+        icon = variation_icon(special, points["variation"][last], int(points["direction"][last]))
     frame.attrs["has_chart"] = bool(has_chart)
     frame.attrs["trial_limits"] = bool(latest["points"] < TRIAL_BELOW)
     frame.attrs["assurance"] = assurance(latest["lpl"], latest["upl"], target, polarity) if has_chart else None

@@ -184,7 +184,7 @@ def _scorecard(pdf: BoardPackPDF, prepared: Prepared, card: pd.DataFrame) -> Non
     table(pdf, [label(h, lang) for h in headers], rows, [56, 36, 28, 16, 24, 44, 36, 33])
 
 
-def _chart_order(card: pd.DataFrame) -> list[int]:
+def chart_order(card: pd.DataFrame) -> list[int]:
     """Scorecard positions, concerns and reds first, so the charts a board should see come before the cap."""
 
     def priority(position: int) -> tuple[int, int]:
@@ -199,7 +199,7 @@ def _chart_order(card: pd.DataFrame) -> list[int]:
 
 def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.DataFrame) -> None:
     inputs, lang = prepared.inputs, prepared.inputs.lang
-    available = [p for p in _chart_order(card) if chart_key(portfolio, card.iloc[p]["metric_id"]) in inputs.charts]
+    available = [p for p in chart_order(card) if chart_key(portfolio, card.iloc[p]["metric_id"]) in inputs.charts]
     if not available:
         return
     shown = available[: inputs.charts_per_portfolio]

@@ -1,49 +1,136 @@
-"""Gather everything an export shows from the database into ReportInputs: measures, scorecards, SPC charts, records."""
+"""Gather everything an export shows from the database into ReportInputs: measures, scorecards, SPC charts, records
+and the case-level extracts, for the exporting user's scope.
+
+Where the time goes (200,000 victims, see BENCHMARKS.md "Exports"): fetching and preparing the 36-month window the
+scorecards need, then charts. So the window is fetched once with only the victim columns measures use (or taken from
+the caller's already prepared frames), the measures of portfolios that share a cohort are computed once for the
+scorecard and the export periods together, SPC results are shared between identical series, and each distinct chart
+is rendered once (reports.chart_images).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
-import vl_convert
 from sqlalchemy import Engine
 
 from auth.roles import Scope
-from charts.spc import spc_chart
-from charts.theme import enable_theme
 from data import audit, history, queries
+from data import snapshot as snapshots
+from data.cases import check_access, missed_and_late, portfolio_codes
+from data.feedback import list_feedback
 from metrics import scorecard as scorecards
-from metrics.catalogue import Catalogue, load_catalogue
-from metrics.measures import Prepared, compute, prepare
+from metrics.catalogue import Catalogue, Portfolio, load_catalogue
+from metrics.measures import Prepared, compute_values, prepare, victim_columns
+from metrics.measures_finish import apply_targets
 from metrics.periods import Period, months
 from metrics.spc import xmr
+from reports.board_pack import chart_order
+from reports.chart_images import ChartTask, chart_task, render_charts
 from reports.inputs import ReportInputs, chart_key
 
-CHART_WORKERS = 2  # vl-convert releases the GIL; two threads keep both cores busy
 MAX_LISTED_TIMESCALES = 3
+PERIOD_KEY = ["period_kind", "period_start", "period_end", "period_label"]
+# Progress steps, in order, with the share of a typical whole-framework export's time each ends at.
+STEPS = {"data": 0.45, "measures": 0.6, "charts": 0.85, "cases": 0.95, "records": 1.0}
+Progress = Callable[[str, float], None]
 
 
-def _metric_rows(prepared: Prepared, catalogue: Catalogue, portfolio_id: str, start, end) -> pd.DataFrame:
-    """A portfolio's scorecard measures over [start, end] and per month, with each month's SPC result."""
-    metric_ids = catalogue.scorecard_measures(portfolio_id)
-    periods = [Period(start, end, "custom"), *months(start, end)]
-    rows = compute(prepared, catalogue, periods=periods, portfolio=portfolio_id, metric_ids=metric_ids)
-    rows = rows.loc[rows["group_value"] == "all"].copy()
+def _no_progress(step: str, fraction: float) -> None:
+    """Progress is optional (the command line prints none)."""
+
+
+def _period_index(rows: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(rows[PERIOD_KEY].astype({"period_kind": object, "period_label": object}))
+
+
+def _period_key(period: Period) -> tuple:
+    """A period as compute() rows name it (PERIOD_KEY)."""
+    return period.kind, pd.Timestamp(period.start), pd.Timestamp(period.end), period.label
+
+
+def _in_periods(rows: pd.DataFrame, periods: list[Period]) -> pd.Series:
+    """Rows of compute() output that belong to one of the periods."""
+    wanted = pd.MultiIndex.from_tuples([_period_key(p) for p in periods], names=PERIOD_KEY)
+    return pd.Series(_period_index(rows).isin(wanted), index=rows.index)
+
+
+def _cohort_groups(catalogue: Catalogue, portfolio_ids: list[str]) -> list[list[Portfolio]]:
+    """The exported portfolios grouped by cohort (same cohort, same measure values), in agenda order."""
+    groups: dict[str, list[Portfolio]] = {}
+    for portfolio in catalogue.portfolios:
+        if portfolio.id in portfolio_ids:
+            groups.setdefault(repr(sorted(portfolio.cohort.items())), []).append(portfolio)
+    return list(groups.values())
+
+
+def _monthly_spc(rows: pd.DataFrame, catalogue: Catalogue, memo: dict) -> pd.DataFrame:
+    """Monthly rows relabelled (group "month", group_value the month) with each month's SPC result joined on."""
+    rows = rows.copy()
     monthly = rows["period_kind"] == "month"
     rows.loc[monthly, "group"] = "month"
     rows.loc[monthly, "group_value"] = rows.loc[monthly, "period_label"]
-    spc = []
+    settings = catalogue.statistics
+    parts = []
     for metric_id, series in rows.loc[monthly].groupby("metric_id", sort=False):
-        frame = xmr(series["value"].to_numpy(dtype=float), polarity=catalogue.measure(metric_id).polarity)
-        spc.append(frame[["variation", "special_cause", "rule"]].set_axis(series.index))
-    if spc:
-        rows = rows.join(pd.concat(spc))
-    return rows
+        values = series["value"].to_numpy(dtype=float)
+        key = (metric_id, values.tobytes(), tuple(series["period_label"]))
+        if key not in memo:
+            memo[key] = xmr(
+                pd.Series(values, index=series["period_label"].astype(str).tolist()),
+                polarity=catalogue.measure(metric_id).polarity,
+                screen_outliers=settings.spc_screen_outliers,
+                rebase_at=list(settings.rebase_dates) or None,
+            )[["variation", "special_cause", "rule"]]
+        parts.append(memo[key].set_axis(series.index))
+    return rows.join(pd.concat(parts)) if parts else rows
 
 
-def _definitions(catalogue: Catalogue, metric_ids: list[str]) -> pd.DataFrame:
-    """The definition of every exported measure, from the catalogue."""
+def measures(
+    prepared: Prepared,
+    catalogue: Catalogue,
+    portfolio_ids: list[str],
+    start: dt.date,
+    end: dt.date,
+    targets: pd.DataFrame | None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Each portfolio's scorecard (as metrics.scorecard.all_scorecards gives it) and its scorecard measures over
+    [start, end] and per month with each month's SPC result, from one computation per cohort."""
+    card_periods = scorecards.scorecard_periods(prepared.as_of)
+    export_periods = [Period(start, end, "custom"), *months(start, end)]
+    periods = list(dict.fromkeys([*card_periods, *export_periods]))
+    period_order = {_period_key(p): i for i, p in enumerate(export_periods)}
+    cards: dict[str, pd.DataFrame] = {}
+    exported: dict[str, pd.DataFrame] = {}
+    for group in _cohort_groups(catalogue, portfolio_ids):
+        wanted = catalogue.expand([pattern for p in group for pattern in p.scorecard])
+        values = compute_values(prepared, catalogue, periods=periods, cohort=group[0].cohort, metric_ids=wanted)
+        values = values.loc[values["group_value"] == "all"]
+        for_card = values.loc[_in_periods(values, card_periods)]
+        for_export = values.loc[_in_periods(values, export_periods)]
+        headline = for_card["period_kind"] == "rolling_12"
+        card_memo: dict = {}
+        spc_memo: dict = {}
+        for portfolio in group:
+            mine = catalogue.scorecard_measures(portfolio.id)
+            card_rows = pd.concat(
+                [for_card.loc[~headline], apply_targets(for_card.loc[headline], catalogue, targets, portfolio.id)]
+            )
+            cards[portfolio.id] = scorecards.scorecard(card_rows, catalogue, portfolio.id, card_memo)
+            rows = apply_targets(for_export.loc[for_export["metric_id"].isin(mine)], catalogue, targets, portfolio.id)
+            # Scorecard order, then period order, as compute(metric_ids=..., periods=export_periods) gives it.
+            order = rows["metric_id"].map({m: i for i, m in enumerate(mine)}).to_numpy()
+            rows = rows.iloc[np.lexsort((_period_index(rows).map(period_order).to_numpy(), order))]
+            exported[portfolio.id] = _monthly_spc(rows, catalogue, spc_memo)
+    rows = pd.concat([exported[p] for p in portfolio_ids if p in exported], ignore_index=True)
+    return {p: cards[p] for p in portfolio_ids if p in cards}, rows
+
+
+def _definitions(catalogue: Catalogue, metric_ids: list[str], lang: str = "en") -> pd.DataFrame:
+    """The definition of every exported measure, from the catalogue (its name in the language)."""
     out = []
     for metric_id in dict.fromkeys(metric_ids):
         d = catalogue.definition(metric_id)
@@ -51,34 +138,90 @@ def _definitions(catalogue: Catalogue, metric_ids: list[str]) -> pd.DataFrame:
         timescale = "; ".join(f"{e['code']}: {e['standard']} / {e['enhanced']} {e['unit']} days" for e in entitlements)
         if len(entitlements) > MAX_LISTED_TIMESCALES:  # pooled measures: each code's timescale is in its own row
             timescale = f"{len(entitlements)} entitlements pooled, each judged on its own timescale"
-        out.append({**{k: d[k] for k in ("name", "numerator", "denominator", "source", "polarity", "target")},
-                    "metric_id": metric_id, "timescale": timescale, "area": d["area"], "kind": d["kind"]})  # fmt: skip
+        out.append({**{k: d[k] for k in ("numerator", "denominator", "source", "polarity", "target")},
+                    "name": catalogue.measure_name(metric_id, lang), "metric_id": metric_id,
+                    "timescale": timescale, "area": d["area"], "kind": d["kind"]})  # fmt: skip
     return pd.DataFrame(out)
 
 
-def _chart_png(task: tuple[str, pd.DataFrame, str, str, float | None]) -> tuple[str, bytes]:
-    key, series, title, polarity, target = task
-    values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period_label"].astype(str))
-    chart = spc_chart(xmr(values, polarity=polarity, target=target), title=title, target=target)
-    return key, vl_convert.vegalite_to_png(chart.to_dict(validate=False), scale=1.5)
-
-
-def _charts(rows: pd.DataFrame, catalogue: Catalogue, cards: dict[str, pd.DataFrame], per_portfolio: int):
-    """SPC chart PNGs of each portfolio's first headline measures that have enough points, rendered in parallel."""
-    enable_theme()
-    tasks = []
+def chart_tasks(
+    rows: pd.DataFrame, catalogue: Catalogue, cards: dict[str, pd.DataFrame], per_portfolio: int, lang: str
+) -> dict[str, ChartTask]:
+    """The SPC charts of each portfolio's first `per_portfolio` measures that have a chart and two values in the
+    period, concerns and reds first."""
+    settings = catalogue.statistics
+    monthly = rows.loc[rows["group"] == "month"]
+    tasks: dict[str, ChartTask] = {}
     for portfolio_id, card in cards.items():
-        wanted = card.loc[card["has_chart"].fillna(False).astype(bool), "metric_id"].head(per_portfolio)
+        has_chart = card["has_chart"].fillna(False).astype(bool).to_numpy()
+        # The board pack's order (concerns and reds first), so the charts it shows are the ones rendered.
+        wanted = [card.iloc[i]["metric_id"] for i in chart_order(card) if has_chart[i]][:per_portfolio]
         for metric_id in wanted:
-            series = rows.loc[
-                (rows["portfolio_id"] == portfolio_id) & (rows["metric_id"] == metric_id) & (rows["group"] == "month")
-            ]
-            if series["value"].notna().sum() >= 2:
-                target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
-                measure = catalogue.measure(metric_id)
-                tasks.append((chart_key(portfolio_id, metric_id), series, measure.name, measure.polarity, target))
-    with ThreadPoolExecutor(CHART_WORKERS) as pool:
-        return dict(pool.map(_chart_png, tasks))
+            series = monthly.loc[(monthly["portfolio_id"] == portfolio_id) & (monthly["metric_id"] == metric_id)]
+            measure = catalogue.measure(metric_id)
+            task = chart_task(
+                series, title=catalogue.measure_name(metric_id, lang), polarity=measure.polarity, kind=measure.kind,
+                lang=lang, screen_outliers=settings.spc_screen_outliers, rebase_at=settings.rebase_dates,
+            )  # fmt: skip
+            if task is not None:
+                tasks[chart_key(portfolio_id, metric_id)] = task
+    return tasks
+
+
+def case_extracts(
+    engine: Engine, reader: Scope, catalogue: Catalogue, portfolio_ids: list[str], start, end, as_of
+) -> dict[str, pd.DataFrame]:
+    """Missed and late entitlement instances of each exported portfolio the reader may see the cases of.
+
+    Read through data.cases.missed_and_late, which checks the reader's scope before any SQL runs. A portfolio whose
+    cohort and codes lie within one already read (witness care within the whole Code's) is taken from it, after the
+    same check_access; portfolios whose scorecards measure no entitlement have no case-level extract.
+    """
+    read: list[tuple[dict, frozenset[str], pd.DataFrame]] = []
+    extracts = {}
+    wanted = [(p, portfolio_codes(catalogue, p)) for p in portfolio_ids]
+    # Widest first, so narrower portfolios of the same cohort can be cut from it.
+    for portfolio_id, codes in sorted(wanted, key=lambda item: -len(item[1])):
+        if not codes or not reader.can_see_cases(portfolio_id):
+            continue
+        cohort = catalogue.portfolio(portfolio_id).cohort
+        wider = next((frame for c, held, frame in read if c == cohort and set(codes) <= held), None)
+        if wider is None:
+            frame = missed_and_late(engine, reader, portfolio_id, codes, start, end, as_of, catalogue=catalogue)
+            read.append((cohort, frozenset(codes), frame))
+        else:
+            check_access(reader, portfolio_id, codes, catalogue)
+            frame = wider.loc[wider["code"].isin(codes).to_numpy()].reset_index(drop=True)
+        extracts[portfolio_id] = frame.assign(portfolio_id=portfolio_id)[["portfolio_id", *frame.columns]]
+    return {p: extracts[p] for p in portfolio_ids if p in extracts}
+
+
+def feedback_items(engine: Engine, reader: Scope, start, end, lang: str) -> pd.DataFrame:
+    """ "You said, we did" items received in the period that the reader may read, in the language where written."""
+    items = list_feedback(engine, reader, start=start, end=end)
+    if lang == "cy":
+        for column in ("summary", "we_did"):
+            welsh = items[f"{column}_cy"]
+            items[column] = welsh.where(welsh.notna() & welsh.astype(str).str.strip().ne(""), items[column])
+    return items.drop(columns=["summary_cy", "we_did_cy"], errors="ignore")
+
+
+def prepared_window(engine: Engine, catalogue: Catalogue, first: pd.Timestamp, as_of: dt.date) -> Prepared:
+    """The source frames from `first` to the as-of date, prepared: from the metrics snapshot the load wrote when it
+    is current and holds the window (the app's own path, data/snapshot.py, so a 1M-victim export reads Parquet
+    instead of ~9M rows), else fetched with only the victim columns measures need.
+
+    The snapshot is only read here, never written: an export at an earlier as-of date must not replace the app's.
+    """
+    snapshot = snapshots.read_snapshot(engine, catalogue, as_of)
+    if snapshot is not None:
+        prepared = snapshots.prepared_from(snapshot, engine, catalogue, start=first, end=as_of)
+        if prepared is not None:  # None: the export's period starts before the snapshot does
+            return prepared
+    frames = queries.metric_frames(
+        engine, first.date(), as_of, as_of=as_of, victim_columns=victim_columns(catalogue, None)
+    )
+    return prepare(frames, catalogue, as_of=as_of, start=first, end=as_of)
 
 
 def gather(
@@ -92,45 +235,70 @@ def gather(
     lang: str = "en",
     publication: bool = False,
     exported_by: str = "cli",
+    prepared: Prepared | None = None,
+    progress: Progress | None = None,
+    with_cases: bool = True,
 ) -> ReportInputs:
     """ReportInputs for one period: every portfolio (or one) the scope may see, at the as-of date of the latest load.
 
-    `scope` is the exporting user's (None: an operator's full export from the command line).
+    `scope` is the exporting user's (None: an operator's full export from the command line). `prepared` may hand in
+    frames already prepared at this as-of date (the app's cache); they are used when their window starts early
+    enough. `progress(step, fraction)` is told as each of STEPS ends. `with_cases=False` leaves the case-level
+    extracts out (a board pack shows none).
     """
+    progress = progress or _no_progress
     reader = scope or Scope.for_user(exported_by, {"inspector"}, ())
     catalogue = load_catalogue()
     as_of = as_of or queries.latest_as_of(engine)
     if as_of is None:
         raise ValueError("no data has been loaded, so there is nothing to export")
     end = min(end, as_of)
+    if start > end:
+        raise ValueError(f"the period starts ({start}) after the data's as-of date ({as_of})")
     portfolio_ids = [portfolio] if portfolio else [p.id for p in catalogue.portfolios]
     portfolio_ids = [p for p in portfolio_ids if reader.all_portfolios or p in reader.portfolios]
+    if not portfolio_ids:
+        raise ValueError("none of the portfolios asked for may be exported by this user")
     window_start, _ = scorecards.window(as_of)
     first = min(pd.Timestamp(start), window_start)
-    frames = queries.metric_frames(engine, first.date(), as_of, as_of=as_of)
-    prepared = prepare(frames, catalogue, as_of=as_of, start=first, end=as_of)
-    all_cards = scorecards.all_scorecards(prepared, catalogue, targets=queries.targets_frame(engine))
-    cards = {
-        p: all_cards.loc[all_cards["portfolio_id"] == p].rename(columns={"variation": "variation_icon"})
-        for p in portfolio_ids
-    }
-    rows = pd.concat([_metric_rows(prepared, catalogue, p, start, end) for p in portfolio_ids], ignore_index=True)
-    names = {p.id: p.name for p in catalogue.portfolios}
-    return ReportInputs(
+    usable = prepared is not None and prepared.by is None and prepared.as_of == pd.Timestamp(as_of)
+    if not (usable and prepared.start <= first and prepared.end >= pd.Timestamp(as_of)):
+        prepared = prepared_window(engine, catalogue, first, as_of)
+    progress("data", STEPS["data"])
+    cards, rows = measures(prepared, catalogue, portfolio_ids, start, end, queries.targets_frame(engine))
+    for card in cards.values():
+        card["name"] = card["metric_id"].map(lambda m: catalogue.measure_name(m, lang))
+    cards = {p: card.rename(columns={"variation": "variation_icon"}) for p, card in cards.items()}
+    progress("measures", STEPS["measures"])
+    tasks = chart_tasks(rows, catalogue, cards, ReportInputs.charts_per_portfolio, lang)
+    span = STEPS["charts"] - STEPS["measures"]
+    charts = render_charts(tasks, lambda done, total: progress("charts", STEPS["measures"] + span * done / total))
+    progress("charts", STEPS["charts"])
+    # Publication packs never carry case-level data, so it is not even read for them.
+    extracts = {}
+    if with_cases and not publication:
+        extracts = case_extracts(engine, reader, catalogue, portfolio_ids, start, end, as_of)
+    progress("cases", STEPS["cases"])
+    names = {p.id: catalogue.portfolio_name(p.id, lang) for p in catalogue.portfolios}
+    inputs = ReportInputs(
         as_of=as_of,
         period_start=start,
         period_end=end,
         portfolios={p: names[p] for p in portfolio_ids},
         metric_rows=rows,
-        definitions=_definitions(catalogue, rows["metric_id"].tolist()),
+        definitions=_definitions(catalogue, rows["metric_id"].tolist(), lang),
         scorecards=cards,
-        charts=_charts(rows, catalogue, cards, ReportInputs.charts_per_portfolio),
+        charts=charts,
         actions=history.action_plan_frame(engine),
         audit=audit.audit_frame(engine, reader, start=start),
         loads=history.load_history(engine),
+        case_extracts=extracts,
+        feedback=feedback_items(engine, reader, start, end, lang),
         lang=lang,
         publication=publication,
         scope=None if reader.all_portfolios else sorted(reader.portfolios),
         exported_by=exported_by,
         catalogue_version=catalogue.version,
     )
+    progress("records", STEPS["records"])
+    return inputs

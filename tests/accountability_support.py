@@ -8,12 +8,10 @@ import pytest
 from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
 
-from auth import passwords, users
+from auth import users
 from auth.demo import DEMO_ACCOUNTS
 from auth.roles import Scope
-from data.engine import make_engine
-from data.migrate import upgrade
-from data.models import EngagementEvent, FeedbackItem, Recommendation
+from data.models import EngagementEvent, FeedbackItem, Meeting, Recommendation
 
 LEAD_DA = Scope.for_user("lead.da", ["lead"], ["vawg_da"])
 LEAD_WCU = Scope.for_user("lead.wcu", ["lead"], ["witness_care", "special_measures"])
@@ -62,6 +60,22 @@ def seed_feedback(engine, feedback_id: str, portfolio: str | None = "vawg_da", *
         conn.execute(insert(FeedbackItem.__table__).values(**row))
 
 
+def seed_meeting(engine, meeting_id: str, status: str = "open") -> None:
+    """Insert one board meeting (an empty snapshot) so that board members may change actions in its name."""
+    row = {
+        "meeting_id": meeting_id,
+        "title": "Board",
+        "held_on": DAY,
+        "as_of": DAY,
+        "created_by": "board",
+        "created_at": dt.datetime(2026, 8, 3, 9),
+        "snapshot": '{"agenda": [], "rows": []}',
+        "status": status,
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(Meeting.__table__).values(**row))
+
+
 def seed_event(engine, event_id: str) -> None:
     """Insert one engagement event."""
     row = {"event_id": event_id, "event_date": dt.date(2026, 5, 20), "forum": "survivor_network", "topic": "Updates",
@@ -79,20 +93,11 @@ PASSWORDS["lead.hm"] = "vsd-test-lead.hm-passphrase"
 
 
 @pytest.fixture(name="app_db")
-def app_db_fixture(tmp_path, monkeypatch):
+def app_db_fixture(app_engine):
     """A fresh embedded database named by DATABASE_URL: the demo users plus the survivor voice and inspection leads."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setattr(passwords, "ROUNDS", 4)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
-    monkeypatch.delenv("VSD_ENV", raising=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    users.ensure_demo_users(engine)
-    users.create_user(engine, "lead.sv", "Co-ordinator", PASSWORDS["lead.sv"], ["lead"], ["survivor_voice"], "test")
-    users.create_user(engine, "lead.hm", "Inspection lead", PASSWORDS["lead.hm"], ["lead"], ["inspection"], "test")
-    yield engine
-    engine.dispose()
+    users.create_user(app_engine, "lead.sv", "Co-ordinator", PASSWORDS["lead.sv"], ["lead"], ["survivor_voice"], "test")
+    users.create_user(app_engine, "lead.hm", "Inspection lead", PASSWORDS["lead.hm"], ["lead"], ["inspection"], "test")
+    return app_engine
 
 
 def sign_in(username: str) -> AppTest:

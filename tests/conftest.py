@@ -88,5 +88,12 @@ def engine(db_url):
     eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _metrics_snapshots_in_tmp(tmp_path_factory, monkeypatch):
+    """Metrics snapshots (data/snapshot.py) that loads in tests write go to the session's temporary folder, not
+    var/cache/ (where a PostgreSQL test database's snapshot would otherwise land)."""
+    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "metrics_snapshots"))
+
+
 # Page tests share one seeded demo database per worker (tests/apptest_support.py).
 pytest_plugins = ["tests.apptest_support"]

@@ -24,6 +24,7 @@ from tests.accountability_support import (
     db_fixture,  # noqa: F401 (the db fixture)
     seed_feedback,
     seed_finding,
+    seed_meeting,
 )
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -67,6 +68,7 @@ def test_a_lead_creates_an_action_in_their_portfolio(db):
      (BOARD, "witness_care", "VB-2026-10", None), (LEAD_WCU, "special_measures", None, None)],
 )  # fmt: skip
 def test_who_may_create_an_action(db, scope, portfolio, meeting_ref, code):
+    seed_meeting(db, "VB-2026-10")  # board members act only in the name of an open meeting
     if code is None:
         created = new_action(db, scope, portfolio, meeting_ref=meeting_ref)
         assert created["meeting_ref"] == meeting_ref
@@ -92,6 +94,7 @@ def test_a_lead_cannot_read_or_change_another_portfolios_action(db):
         actions.update_action(db, INSPECTOR, "AC-001", 1, {"title": "Inspected"})
     with pytest.raises(AccessDenied, match="meeting_only"):
         actions.update_action(db, BOARD, "AC-001", 1, {"title": "Board edit"})
+    seed_meeting(db, "VB-2026-10")
     assert (
         actions.update_action(db, BOARD, "AC-001", 1, {"owner": "Board chair"}, meeting_ref="VB-2026-10")["owner"]
         == "Board chair"

@@ -9,12 +9,10 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from streamlit_authenticator.controllers import CookieController
 
-from auth import passwords, users
+from auth import users
 from auth.demo import DEMO_ACCOUNTS
 from auth.sessions import epoch, utcnow
 from auth.settings import EXAMPLE_KEY
-from data.engine import make_engine
-from data.migrate import upgrade
 from data.models import AuditLog
 from ui.navigation import REGISTRY, entries_for
 
@@ -24,18 +22,9 @@ ROLES = {username: roles for username, _name, _pw, roles, _ports in DEMO_ACCOUNT
 
 
 @pytest.fixture
-def engine(tmp_path, monkeypatch):
+def engine(app_engine):
     """A temporary embedded database with the demo users, named by DATABASE_URL for the app."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setattr(passwords, "ROUNDS", 4)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
-    monkeypatch.delenv("VSD_ENV", raising=False)
-    eng = make_engine(url)
-    upgrade(eng)
-    users.ensure_demo_users(eng)
-    yield eng
-    eng.dispose()
+    return app_engine
 
 
 def app() -> AppTest:
@@ -215,6 +204,9 @@ def test_production_refuses_the_example_cookie_key(engine, monkeypatch):
 
 
 def test_production_hides_and_refuses_demo_accounts(engine, monkeypatch):
+    # Enabled demo accounts stop production altogether (tests/test_production_mode.py); disabled ones stay refused.
+    for username in PASSWORD:
+        users.disable(engine, username, actor="operator")
     monkeypatch.setenv("VSD_ENV", "production")
     at = app()
     assert not at.exception and len(at.table) == 0

@@ -24,13 +24,19 @@ READ = [
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        (["lead"], ["home", *READ]),
-        (["board"], ["home", *READ, "meeting"]),
-        (["inspector"], ["home", *READ, "audit"]),
-        (["analyst"], ["home", "data_management"]),
-        (["admin"], ["home", "survivor_voice", "inspection", "audit", "data_management", "admin"]),  # edits anywhere
-        (["lead", "analyst"], ["home", *READ, "data_management"]),
-        (["board", "inspector", "admin"], ["home", *READ, "meeting", "audit", "data_management", "admin"]),
+        (["lead"], ["home", *READ, "exports"]),
+        (["board"], ["home", *READ, "meeting", "exports"]),
+        (["inspector"], ["home", *READ, "audit", "exports"]),
+        (["analyst"], ["home", "data_management", "targets"]),
+        (
+            ["admin"],
+            ["home", "survivor_voice", "inspection", "audit", "data_management", "targets", "admin"],
+        ),  # edits anywhere
+        (["lead", "analyst"], ["home", *READ, "exports", "data_management", "targets"]),
+        (
+            ["board", "inspector", "admin"],
+            ["home", *READ, "meeting", "audit", "exports", "data_management", "targets", "admin"],
+        ),
         ([], []),
         (["superuser"], []),
     ],

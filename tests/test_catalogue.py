@@ -9,7 +9,17 @@ import yaml
 
 from metrics.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue, parse_catalogue
 
-CUTS = ["area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability"]
+CUTS = [
+    "area",
+    "unit",
+    "offence_group",
+    "enhanced_rights",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "disability",
+    "preferred_language",
+]
 RAW = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 
 

@@ -151,6 +151,8 @@ def test_by_month(loaded, db_url, monkeypatch):
         (["--by", "area"], "area", {"Newport": ("6", "9"), "Torfaen": ("1", "3")}),
         (["--by", "enhanced_rights"], "enhanced_rights", {"true": ("1", "3"), "false": ("6", "9")}),
         (["--by", "unit"], "unit", {"CPS Wales": ("1", "1"), "Victim Care Unit": ("6", "11")}),
+        # VC-3 prefers Welsh (m, n timely; o missed); VC-1 and VC-2 English (a c e f i timely of a b c d e f h i j)
+        (["--by", "preferred_language"], "preferred_language", {"cy": ("2", "3"), "en": ("5", "9")}),
         (["--portfolio", "vawg_da"], "all", {"all": ("4", "6")}),
         (["--portfolio", "rasso", "--by", "area"], "area", {"Torfaen": ("1", "3")}),
         (["--as-of", "2024-03-15"], "all", {"all": ("6", "10")}),  # e not yet triggered; o pending

@@ -69,6 +69,8 @@ def test_compliance_counts(metric_id, numerator, denominator):
         ("offence_group", "sexual_offences", 1, 3),
         ("unit", "CPS Wales", 1, 1),  # the entitlement's own unit wins over the victim's
         ("unit", "Victim Care Unit", 6, 11),
+        ("preferred_language", "cy", 2, 3),  # VC-3: m, n timely; o missed
+        ("preferred_language", "en", 5, 9),  # VC-1 (a c e f timely of a-f) and VC-2 (i timely of h i j)
     ],
 )
 def test_overall_cut(by, group_value, numerator, denominator):

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from ui.filters import financial_year, latest_complete_month_end, quarter, rolling_12
+from metrics import periods
+from ui.filters import add_months, financial_year, latest_complete_month_end, month_end, quarter, rolling_12
 
 D = dt.date
 
@@ -61,3 +62,27 @@ def test_financial_year_runs_april_to_march(as_of, offset, start, end):
 def test_quarter_is_the_latest_complete_calendar_quarter(as_of, offset, start, end):
     period = quarter(as_of, offset)
     assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("day", "count", "first", "last"),
+    [
+        (D(2024, 1, 31), 1, D(2024, 2, 1), D(2024, 1, 31)),  # a month on from 31 January is February (leap year)
+        (D(2026, 3, 15), -3, D(2025, 12, 1), D(2026, 3, 31)),  # back over the year end
+        (D(2025, 2, 10), 12, D(2026, 2, 1), D(2025, 2, 28)),
+    ],
+)
+def test_month_steps_and_month_ends(day, count, first, last):
+    assert add_months(day, count) == first
+    assert month_end(day) == last
+
+
+def test_the_filters_use_the_metrics_period_arithmetic():
+    """One implementation: the filters' periods are the metrics engine's, as dates."""
+    as_of = D(2026, 11, 23)
+    headline = periods.rolling_12(as_of)
+    assert (rolling_12(as_of).start, rolling_12(as_of).end) == (headline.start.date(), headline.end.date())
+    # The latest complete quarter is the financial year's Q2 (July–September 2026).
+    assert periods.complete_quarter(as_of).label == "2026-27 Q2"
+    assert periods.complete_quarter(as_of, 2).label == "2025-26 Q4"
+    assert add_months is periods.add_months and month_end is periods.month_end

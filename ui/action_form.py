@@ -256,7 +256,8 @@ def action_panel(scope: Scope, action_id: str, *, meeting_ref: str | None = None
         edit_form(scope, action, meeting_ref)
     elif action["status"] != "closed":
         st.caption(t("actions.read_only"))
-    count = evidence_section(scope, "action", action_id, editable)
+    # Evidence comes from the action's owners (leads, admins), not from a board member changing it in a meeting.
+    count = evidence_section(scope, "action", action_id, editable and can_edit_action(scope, action["portfolio"]))
     if editable and action["status"] == "complete":
         close_form(scope, action, count, meeting_ref)
     st.markdown(f"**{t('actions.timeline_title')}**")

@@ -43,10 +43,12 @@ def count_by_source(referrals: pd.DataFrame, cohort: dict, month_col: str) -> pd
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False)
-def referrals_by_source(db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str) -> pd.DataFrame:
+def referrals_by_source(
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple = ()
+) -> pd.DataFrame:
     """Referrals per month and source over [start, end] for the portfolio's cohort (as CG_REFERRALS counts them)."""
     catalogue = data.catalogue()
-    prepared = data.prepared_frames(db, as_of, start, end, None)
+    prepared = data.prepared_frames(db, as_of, start, end, None, filters)
     referrals = prepared.frames.get(catalogue.measure(MEASURE).source)
     cohort = catalogue.portfolio(portfolio).cohort
     return count_by_source(referrals, cohort, month_column(catalogue.measure(MEASURE).period_date))

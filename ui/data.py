@@ -6,16 +6,20 @@ anything case-level takes the user's Scope as an argument and is checked in data
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from data import queries
+from data import snapshot as snapshots
+from data import targets as target_store
 from data.engine import database_url
 from metrics import scorecard as scorecards
 from metrics.catalogue import Catalogue, load_catalogue
-from metrics.measures import Prepared, compute, prepare
+from metrics.measures import Prepared, compute, filter_judged, prepare
 from metrics.periods import Period, months
 from ui.db import get_engine
 
@@ -38,28 +42,81 @@ def as_of_date(db: str) -> dt.date | None:
     return queries.latest_as_of(get_engine())
 
 
+Filters = tuple[tuple[str, str], ...]  # (column, value) pairs narrowing every number (ui.filters.filter_pickers)
+
+
+def prepared_frames(
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, filters: Filters = ()
+) -> Prepared:
+    """Every source frame for [start, end], prepared once (entitlement states at as-of) and shared read-only,
+    narrowed to the victims matching `filters`.
+
+    Keyed by the loads' fingerprint (one small query), so a new load from any process is picked up at once.
+    """
+    return _prepared_frames(db, as_of, start, end, by, snapshots.loads_version(get_engine()), tuple(filters))
+
+
 @st.cache_resource(ttl=TTL, max_entries=8, show_spinner=False)
-def prepared_frames(db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None) -> Prepared:
-    """Every source frame for [start, end], prepared once (entitlement states at as-of) and shared read-only."""
-    frames = queries.metric_frames(get_engine(), start, end, as_of=as_of)
-    return prepare(frames, catalogue(), as_of=as_of, start=start, end=end, by=by)
+def _prepared_frames(
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, loads: str, filters: Filters = ()
+) -> Prepared:
+    # From the metrics snapshot when the window lies in it (data/snapshot.py: read from var/cache/, or built from the
+    # database and written there once), else fetched for this window alone. Filters narrow the judged rows first.
+    engine = get_engine()
+    snapshot = _snapshot(db, as_of, loads)
+    if filters:
+        snapshot = dataclasses.replace(snapshot, judged=filter_judged(snapshot.judged, catalogue(), dict(filters)))
+    prepared = snapshots.prepared_from(snapshot, engine, catalogue(), start=start, end=end, by=by)
+    if prepared is not None:
+        return prepared
+    frames = queries.metric_frames(engine, start, end, as_of=as_of)
+    return prepare(frames, catalogue(), as_of=as_of, start=start, end=end, by=by, filters=dict(filters))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def targets(db: str) -> pd.DataFrame:
-    """Targets set by analysts (they override the catalogue defaults)."""
+def filter_options(db: str, as_of: dt.date, columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The values each filter column takes among the victims at the as-of date (as cut groups label them)."""
+    victims = _snapshot(db, as_of, snapshots.loads_version(get_engine())).judged.frames.get("victims")
+    out = {}
+    for column in columns:
+        if victims is None or column not in victims.columns:
+            out[column] = ()
+            continue
+        values = victims[column].dropna().unique()
+        out[column] = tuple(sorted({str(v).lower() if isinstance(v, bool | np.bool_) else str(v) for v in values}))
+    return out
+
+
+@st.cache_resource(ttl=TTL, max_entries=1, show_spinner=False)
+def _snapshot(db: str, as_of: dt.date, loads: str) -> snapshots.Snapshot:
+    """The judged per-row frames at the as-of date (a few hundred MB at a million victims): one copy per process."""
+    return snapshots.current_snapshot(get_engine(), catalogue(), as_of)
+
+
+def targets_version(db: str) -> tuple:
+    """The targets table's fingerprint, read on every call (one tiny query): the key that makes a changed target
+    show at once in every cached computation that applies targets, whichever session or process changed it."""
+    return target_store.targets_version(get_engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def targets(db: str, version: tuple | None = None) -> pd.DataFrame:
+    """Targets set by analysts (they override the catalogue defaults), as they were at `version`."""
     return queries.targets_frame(get_engine())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
 def all_scorecards(db: str, as_of: dt.date) -> pd.DataFrame:
-    """Every portfolio's scorecard at the as-of date (rolling 12 months, 36-month SPC series)."""
+    """Every portfolio's scorecard at the as-of date (rolling 12 months, 36-month SPC series), current targets."""
+    return _all_scorecards(db, as_of, targets_version(db))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _all_scorecards(db: str, as_of: dt.date, version: tuple) -> pd.DataFrame:
     start, end = scorecards.window(as_of)
     prepared = prepared_frames(db, as_of, start.date(), end.date(), None)
-    return scorecards.all_scorecards(prepared, catalogue(), targets=targets(db))
+    return scorecards.all_scorecards(prepared, catalogue(), targets=targets(db, version))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
 def measure_rows(
     db: str,
     as_of: dt.date,
@@ -69,20 +126,47 @@ def measure_rows(
     metric_ids: tuple[str, ...],
     by: str | None = None,
     monthly: bool = False,
+    filters: Filters = (),
 ) -> pd.DataFrame:
-    """Tidy measure rows for the period [start, end] (and each of its months when `monthly`), cut `by` a column."""
-    prepared = prepared_frames(db, as_of, start, end, by)
+    """Tidy measure rows for the period [start, end] (and each of its months when `monthly`), cut `by` a column,
+    narrowed by `filters`."""
+    return _measure_rows(
+        db, as_of, start, end, portfolio, tuple(metric_ids), by, monthly, targets_version(db), tuple(filters)
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _measure_rows(
+    db: str,
+    as_of: dt.date,
+    start: dt.date,
+    end: dt.date,
+    portfolio: str,
+    metric_ids: tuple[str, ...],
+    by: str | None,
+    monthly: bool,
+    version: tuple,
+    filters: Filters = (),
+) -> pd.DataFrame:
+    prepared = prepared_frames(db, as_of, start, end, by, filters)
     periods = [Period(start, end, "custom")]
     if monthly:
         periods += months(start, end)
     return compute(
-        prepared, catalogue(), periods=periods, portfolio=portfolio, metric_ids=list(metric_ids), targets=targets(db)
+        prepared,
+        catalogue(),
+        periods=periods,
+        portfolio=portfolio,
+        metric_ids=list(metric_ids),
+        targets=targets(db, version),
     )
 
 
-def monthly_series(db: str, as_of: dt.date, portfolio: str, metric_id: str, months_back: int = 36) -> pd.DataFrame:
+def monthly_series(
+    db: str, as_of: dt.date, portfolio: str, metric_id: str, months_back: int = 36, filters: Filters = ()
+) -> pd.DataFrame:
     """A measure's monthly rows over the scorecard window (for its SPC chart), oldest first."""
     start, end = scorecards.window(as_of, months_back)
-    rows = measure_rows(db, as_of, start.date(), end.date(), portfolio, (metric_id,), None, True)
+    rows = measure_rows(db, as_of, start.date(), end.date(), portfolio, (metric_id,), None, True, filters)
     rows = rows.loc[(rows["period_kind"] == "month") & (rows["group_value"] == "all")]
     return rows.sort_values("period_start").reset_index(drop=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -74,6 +76,7 @@ def upload_form(scope: Scope, entity_type: str, entity_id: str) -> None:
             type=list(ACCEPTED_EXTENSIONS),
             key=f"vsd_ev_file_{key}",
             help=t("evidence.file_help", maximum=f"{limit / MB:g}"),
+            max_upload_size=math.ceil(limit / MB),  # the browser refuses early; attach() checks the exact limit
         )
         note = st.text_input(t("evidence.note"), key=f"vsd_ev_note_{key}")
         submitted = st.form_submit_button(t("evidence.attach"), key=f"vsd_ev_submit_{key}")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 
 from config.i18n import format_date, t
+from metrics import periods
+from metrics.catalogue import CUTS
 
 PERIOD_KINDS = ("r12", "fy", "quarter", "custom")
-# The cuts every case-based measure supports (METRICS.md §3), in menu order.
-CUTS = ("area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability")
+# The columns a read page can be narrowed to one value of (issue #4): the catalogue's cuts, in menu order.
+FILTER_COLUMNS = CUTS
+FILTER_PREFIX = "f_"
 
 
 @dataclass(frozen=True)
@@ -28,56 +31,35 @@ class Period:
         return t("filters.period_label", start=format_date(self.start), end=format_date(self.end))
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Everything a page's numbers depend on besides the user's scope; hashable for st.cache_data."""
-
-    period: Period
-    portfolio: str
-    cut_values: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-    def cuts(self) -> dict[str, str]:
-        """The chosen cut values as a dict (column -> value)."""
-        return dict(self.cut_values)
-
-
-def month_end(day: dt.date) -> dt.date:
-    """The last day of day's month."""
-    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+# The period arithmetic lives in metrics/periods.py alone; these give the filters' Period (dates plus the URL kind).
+month_end = periods.month_end
+add_months = periods.add_months
 
 
 def latest_complete_month_end(as_of: dt.date) -> dt.date:
     """The end of the latest month wholly on or before the as-of date."""
-    return as_of if as_of == month_end(as_of) else add_months(as_of, 0) - dt.timedelta(days=1)
+    return periods.last_complete_month(as_of).end.date()
+
+
+def _from_metrics(kind: str, period: periods.Period, cap: dt.date | None = None) -> Period:
+    end = period.end.date()
+    return Period(kind, period.start.date(), min(end, cap) if cap else end)
 
 
 def rolling_12(as_of: dt.date) -> Period:
     """The latest rolling 12 complete months up to the as-of date (the headline period)."""
-    end = latest_complete_month_end(as_of)
-    return Period("r12", add_months(end, -11), end)
+    return _from_metrics("r12", periods.rolling_12(as_of))
 
 
 def financial_year(as_of: dt.date, offset: int = 0) -> Period:
     """The financial year (1 April – 31 March) containing the as-of date, `offset` years back; capped at as-of."""
-    start_year = (as_of.year if as_of.month >= 4 else as_of.year - 1) - offset
-    start = dt.date(start_year, 4, 1)
-    return Period("fy", start, min(dt.date(start_year + 1, 3, 31), as_of))
+    return _from_metrics("fy", periods.financial_year(periods.add_months(as_of, -12 * offset)), cap=as_of)
 
 
 def quarter(as_of: dt.date, offset: int = 0) -> Period:
-    """The latest complete calendar quarter up to the as-of date, `offset` quarters back."""
-    end = latest_complete_month_end(as_of)
-    while end.month % 3:
-        end = add_months(end, 0) - dt.timedelta(days=1)
-    end = month_end(add_months(end, -3 * offset))
-    return Period("quarter", add_months(end, -2), end)
+    """The latest complete quarter up to the as-of date, `offset` quarters back (financial quarters share the
+    calendar quarters' months)."""
+    return _from_metrics("quarter", periods.complete_quarter(as_of, offset))
 
 
 def _param(name: str) -> str | None:
@@ -149,24 +131,44 @@ def portfolio_picker(portfolios: Sequence[tuple[str, str]], container=None, defa
     return chosen
 
 
-def cut_pickers(options: dict[str, Sequence[str]], container=None) -> tuple[tuple[str, str], ...]:
-    """One select box per cut (all values, or one), each kept in the URL as ?<cut>=value."""
+def filter_pickers(
+    options: dict[str, Sequence[str]], format_value: Callable[[str, str], str], container=None
+) -> tuple[tuple[str, str], ...]:
+    """One select box per filter column (all values, or one), each kept in the URL as ?f_<column>=value.
+
+    A value not among `options` (an edited link) is dropped, so only values present in the data narrow the page.
+    """
     box = container or st.sidebar
     chosen: list[tuple[str, str]] = []
-    with box.expander(t("filters.cuts"), expanded=any(_param(c) for c in options)):
-        for cut, values in options.items():
+    with box.expander(t("filters.cuts"), expanded=any(_param(FILTER_PREFIX + c) for c in options)):
+        for column, values in options.items():
+            param = FILTER_PREFIX + column
             choices = ["", *values]
-            wanted = _param(cut) or ""
+            wanted = _param(param) or ""
             value = st.selectbox(
-                t(f"cuts.{cut}"),
+                t(f"cuts.{column}"),
                 choices,
                 index=choices.index(wanted) if wanted in choices else 0,
-                format_func=lambda v: t("filters.all") if v == "" else str(v),
-                key=f"filter_cut_{cut}",
+                format_func=_labeller(column, format_value),
+                key=f"filter_{column}",
             )
             if value:
-                st.query_params[cut] = value
-                chosen.append((cut, value))
+                st.query_params[param] = value
+                chosen.append((column, value))
             else:
-                st.query_params.pop(cut, None)
+                st.query_params.pop(param, None)
     return tuple(chosen)
+
+
+def _labeller(column: str, format_value: Callable[[str, str], str]) -> Callable[[str], str]:
+    """The option label of one filter box ("All" for no filter); a one-argument function, as st.selectbox calls it."""
+
+    def label(value: str) -> str:
+        return t("filters.all") if isinstance(value, str) and value == "" else format_value(column, str(value))
+
+    return label
+
+
+def filters_text(filters: Sequence[tuple[str, str]], format_value: Callable[[str, str], str]) -> str:
+    """The applied filters in words, for the page caption: "Area: Newport; Sex: Female"."""
+    return "; ".join(f"{t(f'cuts.{c}')}: {format_value(c, v)}" for c, v in filters)

@@ -57,7 +57,7 @@ def definition_panel(metric_id: str) -> None:
     """The measure's definition, one click away: numerator, denominator, timescales, source, target."""
     d = data.catalogue().definition(metric_id)
     with st.popover(t("measure.definition"), icon=":material/info:"):
-        st.markdown(f"**{d['name']}** (`{d['id']}`)")
+        st.markdown(f"**{d['name_cy'] if current_language() == 'cy' else d['name']}** (`{d['id']}`)")
         st.markdown(t("measure.numerator", text=d["numerator"]))
         st.markdown(t("measure.denominator", text=d["denominator"]))
         st.markdown(t("measure.source", source=d["source"], date=d["period_date"] or "–"))
@@ -97,10 +97,10 @@ def headline(row: pd.Series) -> None:
     )
 
 
-def spc_section(portfolio_id: str, metric_id: str, as_of, title: str) -> None:
+def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: tuple = ()) -> None:
     """The measure's monthly XmR chart over 36 months, with its table alternative."""
     measure = data.catalogue().measure(metric_id)
-    series = data.monthly_series(data.db_key(), as_of, portfolio_id, metric_id)
+    series = data.monthly_series(data.db_key(), as_of, portfolio_id, metric_id, filters=filters)
     values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period_label"].astype(str))
     target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
     settings = data.catalogue().statistics
@@ -148,16 +148,18 @@ def linked_actions_section(metric_id: str, portfolio_id: str, scope: Scope) -> N
     actions.raise_action_button("metric", metric_id, portfolio_id, scope)
 
 
-def measure_panel(metric_id: str, portfolio_id: str, scope: Scope, row: pd.Series | None = None) -> None:
+def measure_panel(
+    metric_id: str, portfolio_id: str, scope: Scope, row: pd.Series | None = None, filters: tuple = ()
+) -> None:
     """Everything about one measure of a portfolio at the as-of date."""
     as_of = data.as_of_date(data.db_key())
-    measure = data.catalogue().measure(metric_id)
-    st.subheader(measure.name)
+    name = data.catalogue().measure_name(metric_id, current_language())
+    st.subheader(name)
     definition_panel(metric_id)
     if row is not None:
         headline(row)
     try:
-        spc_section(portfolio_id, metric_id, as_of, measure.name)
+        spc_section(portfolio_id, metric_id, as_of, name, filters)
     except Exception:  # a chart fault must not take the page down or show a trace
         log.exception("SPC chart of %s/%s failed", portfolio_id, metric_id)
         st.error(t("errors.chart_failed"))

@@ -27,8 +27,9 @@ from metrics.periods import Period as MetricPeriod
 from metrics.rates import compare_periods_table
 from metrics.spc import xmr
 from ui import data
-from ui.filters import Period, month_end, period_picker, portfolio_picker
+from ui.filters import FILTER_COLUMNS, Period, filter_pickers, filters_text, month_end, period_picker, portfolio_picker
 from ui.measure_panel import format_interval, format_value, icon_label, translate
+from ui.names import measure_name, measure_names, portfolio_name
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def read_portfolio(scope: Scope, preferred: str) -> str | None:
     """The portfolio whose cohort the page reads (the user's own ones; `preferred` first when they may read it)."""
     catalogue = data.catalogue()
     visible = scope.visible_portfolios([p.id for p in catalogue.portfolios])
-    choices = [(p.id, p.name) for p in catalogue.portfolios if p.id in visible]
+    choices = [(p.id, portfolio_name(p.id)) for p in catalogue.portfolios if p.id in visible]
     if not choices:
         return None
     if st.query_params.get("portfolio") not in visible:
@@ -58,6 +59,7 @@ class ReadPage:
     as_of: dt.date
     portfolio: str
     period: Period
+    filters: data.Filters = ()
 
 
 def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
@@ -77,9 +79,19 @@ def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
         st.info(t("read_pages.no_portfolios"))
         st.stop()
     period = period_picker(as_of)
-    name = data.catalogue().portfolio(portfolio).name
+    filters = read_filters(db, as_of)
+    name = portfolio_name(portfolio)
     st.caption(t("read_pages.intro", portfolio=name, period=period.label(), as_of=format_date(as_of)))
-    return ReadPage(scope, db, as_of, portfolio, period)
+    return ReadPage(scope, db, as_of, portfolio, period, filters)
+
+
+def read_filters(db: str, as_of: dt.date) -> data.Filters:
+    """The filter pickers (area, unit, offence group, enhanced rights, protected characteristics) and a caption
+    naming the ones applied: every number on the page is then for those victims alone."""
+    filters = filter_pickers(data.filter_options(db, as_of, FILTER_COLUMNS), value_label)
+    if filters:
+        st.caption(t("read_pages.filtered", filters=filters_text(filters, value_label)))
+    return filters
 
 
 def param_select(
@@ -151,25 +163,44 @@ def whole_months_within(start: dt.date, end: dt.date, first: dt.date, last: dt.d
     return starts and ends
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
 def period_rows(
-    db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, metric_ids: tuple[str, ...]
+    db: str,
+    as_of: dt.date,
+    start: dt.date,
+    end: dt.date,
+    portfolio: str,
+    metric_ids: tuple[str, ...],
+    filters: data.Filters = (),
 ) -> pd.DataFrame:
     """Each measure over [start, end] for the portfolio's cohort, with its change on the same months a year before."""
+    return _period_rows(db, as_of, start, end, portfolio, tuple(metric_ids), data.targets_version(db), tuple(filters))
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _period_rows(
+    db: str,
+    as_of: dt.date,
+    start: dt.date,
+    end: dt.date,
+    portfolio: str,
+    metric_ids: tuple[str, ...],
+    version: tuple,
+    filters: data.Filters = (),
+) -> pd.DataFrame:
     earlier_start, earlier_end = year_before(start, end)
     first, last = (day.date() for day in scorecards.window(as_of))
     if whole_months_within(start, end, first, last) and whole_months_within(earlier_start, earlier_end, first, last):
         # Both periods come from the frames the scorecard has already prepared: no further fetch.
-        prepared = data.prepared_frames(db, as_of, first, last, None)
+        prepared = data.prepared_frames(db, as_of, first, last, None, filters)
         periods = [MetricPeriod(start, end, "custom"), MetricPeriod(earlier_start, earlier_end, "custom")]
         rows = compute(
             prepared, data.catalogue(), periods=periods, portfolio=portfolio, metric_ids=list(metric_ids),
-            targets=data.targets(db),
+            targets=data.targets(db, version),
         )  # fmt: skip
         starts = rows["period_start"]
         return with_change(rows.loc[starts == pd.Timestamp(start)], rows.loc[starts == pd.Timestamp(earlier_start)])
-    now = data.measure_rows(db, as_of, start, end, portfolio, metric_ids)
-    before = data.measure_rows(db, as_of, earlier_start, earlier_end, portfolio, metric_ids)
+    now = data.measure_rows(db, as_of, start, end, portfolio, metric_ids, filters=filters)
+    before = data.measure_rows(db, as_of, earlier_start, earlier_end, portfolio, metric_ids, filters=filters)
     return with_change(now, before)
 
 
@@ -199,11 +230,19 @@ def spc_status_of(monthly: pd.DataFrame, metric_ids: Sequence[str]) -> pd.DataFr
     return pd.DataFrame(out, columns=["metric_id", "variation", "assurance"])
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
-def spc_status(db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...]) -> pd.DataFrame:
+def spc_status(
+    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: data.Filters = ()
+) -> pd.DataFrame:
     """Each measure's SPC variation and assurance over the 36 monthly points of the scorecard window."""
+    return _spc_status(db, as_of, portfolio, tuple(metric_ids), data.targets_version(db), tuple(filters))
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _spc_status(
+    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], version: tuple, filters: data.Filters = ()
+) -> pd.DataFrame:
     start, end = scorecards.window(as_of)
-    rows = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, metric_ids, None, True)
+    rows = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, metric_ids, None, True, filters)
     monthly = rows.loc[(rows["period_kind"] == "month") & (rows["group_value"] == "all")]
     return spc_status_of(monthly, metric_ids)
 
@@ -253,7 +292,7 @@ def base_text(row: pd.Series) -> str:
 
 def measure_table(rows: pd.DataFrame, status: pd.DataFrame | None = None) -> pd.DataFrame:
     """Measures as people read them: value, interval, base, target, RAG, SPC and change, every icon in words."""
-    names = {m.id: m.name for m in data.catalogue().all_measures}
+    names = measure_names(rows["metric_id"])
     status = status if status is not None else pd.DataFrame(columns=["metric_id", "variation", "assurance"])
     icons = status.set_index("metric_id").reindex(rows["metric_id"])
     suppressed = rows["suppressed"].to_numpy(bool)
@@ -334,20 +373,21 @@ def rates_section(frame: pd.DataFrame, *, title: str, caption: str, label_headin
     table_alternative(rates_table(frame, label_heading), caption, key=key)
 
 
-def cut_section(period: Period, portfolio: str, metric_id: str, cut: str, key: str) -> None:
+def cut_section(period: Period, portfolio: str, metric_id: str, cut: str, key: str, filters: data.Filters = ()) -> None:
     """One measure over the period for each group of a cut: rates with intervals, or shares of a count."""
     db = data.db_key()
     as_of = data.as_of_date(db)
     measure = data.catalogue().measure(metric_id)
-    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, (metric_id,), cut)
+    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, (metric_id,), cut, filters=filters)
     rows = rows.loc[rows["period_kind"] == "custom"].reset_index(drop=True)
     if rows.empty or (rows["group_value"] == "all").all():
         st.info(t("read_pages.no_cut", cut=t(f"cuts.{cut}")))
         return
     labels = [value_label(cut, v) for v in rows["group_value"]]
-    title = t("read_pages.cut_title", name=measure.name, cut=t(f"cuts.{cut}"))
+    name = measure_name(metric_id)
+    title = t("read_pages.cut_title", name=name, cut=t(f"cuts.{cut}"))
     if measure.kind == "rate":
-        caption = t("read_pages.cut_caption", name=measure.name, cut=t(f"cuts.{cut}"), period=period.label())
+        caption = t("read_pages.cut_caption", name=name, cut=t(f"cuts.{cut}"), period=period.label())
         rates_section(rates_frame(rows, labels), title=title, caption=caption, label_heading=t(f"cuts.{cut}"), key=key)
         return
     counts = pd.DataFrame({"category": labels, "count": rows["numerator"].astype(int).to_numpy()})
@@ -361,7 +401,7 @@ def cut_section(period: Period, portfolio: str, metric_id: str, cut: str, key: s
             else "–",
         }
     )
-    table_alternative(table, t("read_pages.count_cut_caption", name=measure.name, cut=t(f"cuts.{cut}")), key=key)
+    table_alternative(table, t("read_pages.count_cut_caption", name=name, cut=t(f"cuts.{cut}")), key=key)
 
 
 def monthly_spc(series: pd.DataFrame, metric_id: str, title: str, key: str) -> None:

@@ -49,7 +49,9 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("public_outcomes", "app_pages/public_outcomes.py", ":material/public:", "views"),
     PageEntry("meeting", "app_pages/meeting.py", ":material/groups:", "governance"),
     PageEntry("audit", "app_pages/audit.py", ":material/history:", "governance"),
+    PageEntry("exports", "app_pages/exports.py", ":material/download:", "governance"),
     PageEntry("data_management", "app_pages/data_management.py", ":material/database:", "manage"),
+    PageEntry("targets", "app_pages/targets.py", ":material/flag:", "manage"),
     PageEntry("admin", "app_pages/admin.py", ":material/manage_accounts:", "manage"),
 )
 SECTIONS = ("start", "views", "governance", "manage")

@@ -64,12 +64,18 @@ def public_prepared(db: str, start: dt.date, end: dt.date, by: str | None) -> Pr
     return _prepared(db, as_of, start, end, by)
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
 def public_rows(db: str, start: dt.date, end: dt.date, by: str | None = None, monthly: bool = False) -> pd.DataFrame:
     """PUB_* measure rows for [start, end] (and each of its months when `monthly`), optionally cut `by` area."""
+    return _public_rows(db, start, end, by, monthly, data.targets_version(db))
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _public_rows(db: str, start: dt.date, end: dt.date, by: str | None, monthly: bool, version: tuple) -> pd.DataFrame:
     periods = [Period(start, end, "custom")] + (months(start, end) if monthly else [])
     prepared = public_prepared(db, start, end, by)
-    return compute(prepared, data.catalogue(), periods=periods, metric_ids=list(MEASURES), targets=data.targets(db))
+    return compute(
+        prepared, data.catalogue(), periods=periods, metric_ids=list(MEASURES), targets=data.targets(db, version)
+    )
 
 
 def public_period_rows(db: str, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from config.i18n import format_number, t
 from ui.measure_panel import format_interval, format_value, icon_label
+from ui.names import measure_names
 
 
 def change_text(row: pd.Series) -> str:
@@ -21,9 +22,12 @@ def change_text(row: pd.Series) -> str:
 
 def display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as people read it: every icon in words, suppressed values as 'fewer than 10'."""
+    names = rows["metric_id"].map(measure_names(rows["metric_id"]))
+    if "name" in rows.columns:  # a measure since retired from the catalogue keeps the name it was frozen with
+        names = names.fillna(rows["name"])
     return pd.DataFrame(
         {
-            t("scorecard.columns.measure"): rows["name"],
+            t("scorecard.columns.measure"): names,
             t("scorecard.columns.value"): [
                 format_value(v, k, s) for v, k, s in zip(rows["value"], rows["kind"], rows["suppressed"], strict=True)
             ],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from data.ingest import LoadResult, import_bytes
+from data.ingest import LoadResult, import_bytes, refuse_file
 from data.ingest_read import table_of
 from data.models import CONTRACT_TABLES
 from data.policeuk import FILE_NAME as POLICEUK_FILE_NAME
@@ -19,6 +19,11 @@ from data.policeuk import load_policeuk_file
 log = logging.getLogger(__name__)
 
 ACCEPTED_TYPES = ("csv", "xlsx")
+# The largest file the page takes, in megabytes as Streamlit counts them (MiB). .streamlit/config.toml's
+# server.maxUploadSize equals it (tests/test_security.py), so the server refuses a larger upload before any byte
+# reaches a loader; larger extracts are loaded with `cli.py import`.
+MAX_UPLOAD_MB = 200
+MIB = 1024 * 1024
 _ORDER = list(CONTRACT_TABLES)
 
 
@@ -36,6 +41,16 @@ def _load_policeuk(engine: Engine, name: str, content: bytes, username: str) -> 
         path = Path(folder) / name
         path.write_bytes(content)
         return load_policeuk_file(engine, path, loaded_by=username)
+
+
+def _refuse_oversized(engine: Engine, name: str, content: bytes, username: str) -> LoadResult:
+    """Record an upload over the size limit as rejected, without reading a byte of it as a table."""
+    problem = (
+        f"the file is {len(content) / MIB:,.1f} MB, more than the {MAX_UPLOAD_MB} MB an upload may be; "
+        "load a file this large with `cli.py import`"
+    )
+    sha256 = hashlib.sha256(content).hexdigest()
+    return refuse_file(engine, name, sha256, problem, username, table=table_of(name) or "")
 
 
 def _fault(name: str, content: bytes) -> LoadResult:
@@ -63,7 +78,9 @@ def process_uploads(
     for name, content in sorted(files, key=lambda item: load_order(Path(item[0]).name)):
         name = Path(name).name  # a browser sends a bare name; never trust a path in it
         try:
-            if POLICEUK_FILE_NAME.match(name):
+            if len(content) > MAX_UPLOAD_MB * MIB:  # the server refuses these first; never parse one that slips by
+                loaded = [_refuse_oversized(engine, name, content, username)]
+            elif POLICEUK_FILE_NAME.match(name):
                 loaded = [_load_policeuk(engine, name, content, username)]
             else:
                 loaded = import_bytes(engine, name, content, as_of=as_of, loaded_by=username)

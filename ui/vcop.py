@@ -23,6 +23,7 @@ from ui import data
 from ui.filters import Period, portfolio_picker
 from ui.measure_panel import format_interval, format_value, icon_label
 from ui.measure_views import base_text
+from ui.names import measure_name, measure_names, portfolio_name, right_name
 from ui.tables import table_alternative
 
 ALL_VICTIMS = "vcop"  # the portfolio whose cohort is every victim (the MoJ return's)
@@ -34,7 +35,7 @@ MOJ_QUARTERS = 4
 
 def portfolio_choices(scope: Scope, catalogue: Catalogue) -> list[tuple[str, str]]:
     """(id, name) the user may read here: a lead's own portfolios then all victims; everyone's for the rest."""
-    names = {p.id: p.name for p in catalogue.portfolios}
+    names = {p.id: portfolio_name(p.id) for p in catalogue.portfolios}
     if scope.all_portfolios:
         ids = [ALL_VICTIMS, *[p for p in names if p != ALL_VICTIMS]]
     else:
@@ -64,9 +65,12 @@ def measure_ids(catalogue: Catalogue) -> tuple[str, ...]:
     return tuple(vcop + [m for m in (*VOICE, WELSH) if m in present])
 
 
-def period_rows(db: str, as_of: dt.date, period: Period, portfolio: str, by: str | None = None) -> pd.DataFrame:
+def period_rows(
+    db: str, as_of: dt.date, period: Period, portfolio: str, by: str | None = None, filters: tuple = ()
+) -> pd.DataFrame:
     """Whole-period rows of the page's measures for the portfolio's cohort (one per measure, or per group of `by`)."""
-    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, measure_ids(data.catalogue()), by)
+    ids = measure_ids(data.catalogue())
+    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, ids, by, filters=filters)
     return rows.loc[rows["period_kind"] == "custom"].reset_index(drop=True)
 
 
@@ -99,7 +103,7 @@ def headline(rows: pd.DataFrame, catalogue: Catalogue) -> None:
     ids = [OVERALL, *VOICE, WELSH]
     columns = st.columns(len(ids))
     for column, metric_id in zip(columns, ids, strict=True):
-        tile(column, catalogue.measure(metric_id).name, row_of(rows, metric_id))
+        tile(column, measure_name(metric_id), row_of(rows, metric_id))
     st.caption(t("vcop.voice_caption"))
 
 
@@ -140,7 +144,7 @@ def rights_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("vcop.columns.right"): numbers,
-            t("vcop.columns.name"): [catalogue.rights[n] for n in numbers],
+            t("vcop.columns.name"): [right_name(n) for n in numbers],
             **rate_cells(found),
         }
     )
@@ -251,7 +255,7 @@ def cell(row: pd.Series) -> str:
     return f"{format_value(row['value'], 'rate')} ({base_text(row)})"
 
 
-def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue) -> None:
+def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue, filters: tuple = ()) -> None:
     """The MoJ quarterly return: its five areas by financial quarter, the victim voice and Welsh service beside."""
     quarters = last_quarters(as_of)
     moj = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")]
@@ -259,10 +263,11 @@ def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue) -
     # The months come from the scorecard's 36-month window (already prepared for the SPC charts); the last four
     # complete quarters lie inside it.
     start, end = scorecards.window(as_of)
-    monthly = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, tuple(moj + beside), None, True)
+    ids = tuple(moj + beside)
+    monthly = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, ids, None, True, filters)
     stats = catalogue.statistics
     table = quarterly(monthly, quarters, threshold=stats.suppression_threshold, amber_margin=stats.amber_margin)
-    names = {m: catalogue.measure(m).name for m in moj + beside}
+    names = measure_names(moj + beside)
     st.caption(t("vcop.moj.intro", start=quarters[0].label, end=quarters[-1].label))
     for ids, caption in ((moj, t("vcop.moj.caption")), (beside, t("vcop.moj.beside_caption"))):
         part = table.loc[table["metric_id"].isin(ids)]

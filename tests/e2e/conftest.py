@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,3 +113,20 @@ def page(browser):
     pg.set_default_timeout(20_000)
     yield pg
     context.close()
+
+
+def wait_until_idle(page, settle_ms: int = 300, timeout_ms: int = 40_000) -> None:
+    """Wait until Streamlit has finished its current run (its status widget is gone) and stays finished briefly.
+
+    The sign-in cookie component loads in an iframe and triggers a rerun of its own; a click that lands while that
+    rerun is replacing the form can be lost on a busy machine, so journeys act on an idle page.
+    Best effort: a page still computing after the timeout (a cold cache on a busy machine) is left to the journey's
+    own expectations, which say what was missing.
+    """
+    status = page.locator('[data-testid="stStatusWidget"]')
+    for _ in range(3):
+        page.wait_for_timeout(settle_ms)
+        try:
+            expect(status).to_have_count(0, timeout=timeout_ms)
+        except AssertionError:
+            return

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from data.engine import make_engine
 from data.models import Load, User, Victim
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, wait_until_idle
 
 PASSWORDS = {"lead.da": "vsd-demo-lead.da", "analyst": "vsd-demo-analyst", "board": "vsd-demo-board"}
 
@@ -20,12 +20,14 @@ PASSWORDS = {"lead.da": "vsd-demo-lead.da", "analyst": "vsd-demo-analyst", "boar
 def open_app(page: Page, base: str, path: str = "") -> None:
     page.goto(f"{base}/{path}")
     expect(page.get_by_role("textbox", name="Username")).to_be_visible()
+    wait_until_idle(page)
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    wait_until_idle(page)
 
 
 def wait_for_failures(engine, username: str, count: int, timeout: float = 15.0) -> bool:

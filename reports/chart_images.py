@@ -1,0 +1,141 @@
+"""SPC chart images (PNG) for the exports: the app's XmR chart, rendered once per distinct series and kept for reuse.
+
+Rendering costs about half a CPU-second a chart (building the Altair chart, its Vega-Lite dict, then vl-convert), and
+a whole-framework pack has about forty, so:
+- charts that would be identical (portfolios sharing a cohort show the same series) are rendered once;
+- rendered images are kept (bounded, in this process) by everything that determines them, so a second export of
+  the same data (the board pack after the evidence pack) renders nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pandas as pd
+import vl_convert
+
+from charts.spc import spc_chart
+from charts.theme import enable_theme
+from config.i18n import t
+from metrics.spc import xmr
+
+CHART_WORKERS = 2  # vl-convert releases the GIL while it renders; two threads keep both cores busy
+PNG_SCALE = 1.5  # sharp enough for print at the board pack's chart width
+CACHE_ENTRIES = 512  # about 40 kB each
+
+
+@dataclass(frozen=True)
+class ChartTask:
+    """Everything that determines one SPC chart image: its monthly series, labels, SPC settings and language."""
+
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    title: str
+    polarity: str
+    target: float | None
+    y_format: str
+    lang: str
+    screen_outliers: bool
+    rebase_at: tuple = ()
+
+    @property
+    def digest(self) -> str:
+        """A stable key of the image (the cache key)."""
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
+
+
+def chart_task(
+    series: pd.DataFrame, *, title: str, polarity: str, kind: str, lang: str, screen_outliers: bool, rebase_at=()
+) -> ChartTask | None:
+    """The task of a measure's monthly rows (period_label, value, target); None with fewer than two values."""
+    if series["value"].notna().sum() < 2:
+        return None
+    target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
+    return ChartTask(
+        labels=tuple(series["period_label"].astype(str)),
+        values=tuple(float(v) for v in series["value"].to_numpy(dtype=float)),
+        title=title,
+        polarity=polarity,
+        target=None if target is None else float(target),
+        y_format=".0%" if kind == "rate" else ",.0f",
+        lang=lang,
+        screen_outliers=screen_outliers,
+        rebase_at=tuple(rebase_at),
+    )
+
+
+def _render(task: ChartTask) -> bytes:
+    """One PNG, drawn exactly as the app draws the measure's SPC chart, in the task's language."""
+    frame = xmr(
+        pd.Series(task.values, index=list(task.labels)),
+        polarity=task.polarity,
+        target=task.target,
+        screen_outliers=task.screen_outliers,
+        rebase_at=list(task.rebase_at) or None,
+    )
+    translate = functools.partial(t, lang=task.lang)
+    chart = spc_chart(
+        frame, title=task.title, target=task.target, y_format=task.y_format, translate=translate, lang=task.lang
+    )
+    return vl_convert.vegalite_to_png(chart.to_dict(validate=False), scale=PNG_SCALE)
+
+
+class _PngCache:
+    """Rendered images by task digest, least recently used dropped first; safe to share between threads."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key: str, png: bytes) -> None:
+        with self.lock:
+            self.items[key] = png
+            while len(self.items) > self.entries:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+CACHE = _PngCache(CACHE_ENTRIES)
+
+
+def render_charts(tasks: dict[str, ChartTask], progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    """PNG images of the tasks by key: each distinct chart rendered once (or taken from the cache), in parallel."""
+    enable_theme()
+    by_digest: dict[str, list[str]] = {}
+    for key, task in tasks.items():
+        by_digest.setdefault(task.digest, []).append(key)
+    images: dict[str, bytes] = {}
+    todo: list[tuple[str, ChartTask]] = []
+    for digest, keys in by_digest.items():
+        cached = CACHE.get(digest)
+        if cached is None:
+            todo.append((digest, tasks[keys[0]]))
+        else:
+            images[digest] = cached
+    done = len(images)
+    if todo:
+        with ThreadPoolExecutor(CHART_WORKERS) as pool:
+            for digest, png in pool.map(lambda item: (item[0], _render(item[1])), todo):
+                images[digest] = png
+                CACHE.put(digest, png)
+                done += 1
+                if progress:
+                    progress(done, len(by_digest))
+    return {key: images[digest] for digest, keys in by_digest.items() for key in keys}

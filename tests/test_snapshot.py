@@ -1,0 +1,171 @@
+"""Metrics snapshots (data/snapshot.py): the same numbers as the database, made stale by a new load, and never used
+when their files are damaged or belong to other data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from data import queries
+from data import snapshot as snapshots
+from data.demo import write_demo
+from data.ingest import import_paths
+from data.policeuk import import_policeuk
+from metrics.catalogue import load_catalogue
+from metrics.measures import compute, prepare
+from metrics.periods import Period, months, rolling_12
+from metrics.scorecard import all_scorecards, window
+from tests.conftest import POLICEUK_DIR
+
+CAT = load_catalogue()
+AS_OF = dt.date(2024, 3, 31)  # the 36-month window (from April 2021) holds the police.uk files of 2022-2023
+
+
+@pytest.fixture
+def loaded(engine, tmp_path, monkeypatch):
+    """300 demo victims (36 months to 31 March 2024) and the police.uk reference files, snapshots in tmp_path."""
+    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
+    demo = tmp_path / "demo"
+    write_demo(demo, cases=300, seed=7, months=36, as_of=AS_OF)
+    assert all(r.ok for r in import_paths(engine, [demo], loaded_by="test"))
+    assert all(r.ok for r in import_policeuk(engine, [POLICEUK_DIR], loaded_by="test"))
+    return engine, demo
+
+
+def from_database(engine, start, end, by=None):
+    """The path without a snapshot: fetch [start, end], judge, window."""
+    frames = queries.metric_frames(engine, start, end, as_of=AS_OF)
+    return prepare(frames, CAT, as_of=AS_OF, start=start, end=end, by=by)
+
+
+def every_measure(prepared, start, end):
+    return compute(prepared, CAT, periods=[Period(start, end, "custom"), *months(start, end)])
+
+
+def test_snapshot_gives_the_database_numbers_for_any_window_in_it(loaded):
+    engine, _ = loaded
+    path = snapshots.refresh_snapshot(engine, CAT)
+    snapshot = snapshots.read_snapshot(engine, CAT, AS_OF)
+    assert snapshot is not None and path.is_dir()
+    assert snapshot.start == window(AS_OF)[0] == pd.Timestamp("2021-04-01")
+    assert len(snapshot.judged.frames["policeuk_street"]) > 0  # the window reaches the 2023 reference files
+    r12 = rolling_12(AS_OF)
+    windows = [
+        (window(AS_OF)[0], pd.Timestamp(AS_OF), None),
+        (r12.start, r12.end, "age_band"),
+        (r12.start, r12.end, "unit"),  # the entitlement's own unit before the victim's
+        (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-03-31"), "preferred_language"),
+        (pd.Timestamp("2022-07-15"), pd.Timestamp("2024-06-30"), "area"),  # mid-month start, end after the as-of
+    ]
+    for start, end, by in windows:
+        ours = snapshots.prepared_from(snapshot, engine, CAT, start=start, end=end, by=by)
+        pd.testing.assert_frame_equal(
+            every_measure(ours, start, end), every_measure(from_database(engine, start, end, by), start, end)
+        )
+    start, end = window(AS_OF)
+    scorecards = all_scorecards(snapshots.prepared_from(snapshot, engine, CAT, start=start, end=AS_OF), CAT)
+    pd.testing.assert_frame_equal(scorecards, all_scorecards(from_database(engine, start, AS_OF), CAT))
+    # A window starting before the snapshot is not served from it.
+    early = pd.Timestamp("2021-03-01")
+    assert snapshots.prepared_from(snapshot, engine, CAT, start=early, end=end) is None
+    prepared = snapshots.prepared_frames(engine, CAT, as_of=AS_OF, start=early, end=end)
+    pd.testing.assert_frame_equal(
+        every_measure(prepared, early, end), every_measure(from_database(engine, early, end), early, end)
+    )
+
+
+def overall(prepared, start, end) -> tuple[float, float]:
+    rows = compute(prepared, CAT, periods=[Period(start, end, "custom")], metric_ids=["VCOP_OVERALL"])
+    return float(rows["numerator"].iloc[0]), float(rows["denominator"].iloc[0])
+
+
+def test_a_new_load_makes_the_snapshot_stale(loaded, tmp_path):
+    engine, demo = loaded
+    snapshots.refresh_snapshot(engine, CAT)
+    old = snapshots.read_snapshot(engine, CAT, AS_OF)
+    start, end = pd.Timestamp("2023-04-01"), pd.Timestamp(AS_OF)
+    before = overall(snapshots.prepared_from(old, engine, CAT, start=start, end=end), start, end)
+    # Reload one entitlement delivered on its trigger day (timely whatever its code) as never delivered: long past
+    # every timescale at the as-of date, it becomes missed, so compliance loses one timely instance.
+    rows = pd.read_csv(demo / "entitlements.csv", dtype=str, keep_default_na=False)
+    timely = rows.loc[
+        (rows["trigger_date"] == rows["delivered_date"])
+        & (rows["trigger_date"] >= "2023-04-01")
+        & (rows["trigger_date"] <= "2023-12-31")
+        & (rows["declined"] != "true")
+    ].iloc[[0]]
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    timely.assign(delivered_date="", language="").to_csv(changed / "entitlements.csv", index=False)
+    assert all(r.ok for r in import_paths(engine, [changed], as_of=AS_OF, loaded_by="test"))
+
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is None  # the old files are stale now
+    fresh = snapshots.current_snapshot(engine, CAT, AS_OF)  # rebuilt from the database and written
+    after = overall(snapshots.prepared_from(fresh, engine, CAT, start=start, end=end), start, end)
+    assert after == (before[0] - 1, before[1])
+    assert after == overall(from_database(engine, start, end), start, end)
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is not None
+    assert len(list(snapshots.cache_dir(engine).glob("metrics-*"))) == 1  # the stale snapshot was removed
+
+
+def test_the_key_covers_the_as_of_date_and_the_timescales(loaded):
+    engine, _ = loaded
+    snapshots.refresh_snapshot(engine, CAT)
+    assert snapshots.read_snapshot(engine, CAT, AS_OF - dt.timedelta(days=1)) is None
+    first, *rest = CAT.entitlements
+    longer = CAT.model_copy(update={"entitlements": [first.model_copy(update={"standard": first.standard + 1}), *rest]})
+    assert snapshots.read_snapshot(engine, longer, AS_OF) is None
+
+
+def damage_truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def damage_garble(path):
+    path.write_bytes(b"not parquet at all")
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_garble])
+def test_a_damaged_file_falls_back_to_the_database(loaded, damage):
+    engine, _ = loaded
+    path = snapshots.refresh_snapshot(engine, CAT)
+    damage(path / "entitlements.parquet")
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is None
+    start, end = window(AS_OF)
+    prepared = snapshots.prepared_frames(engine, CAT, as_of=AS_OF, start=start, end=AS_OF)
+    expected = every_measure(from_database(engine, start, AS_OF), start, AS_OF)
+    pd.testing.assert_frame_equal(every_measure(prepared, start, AS_OF), expected)
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is not None  # the damaged files were replaced
+
+
+def test_files_of_another_snapshot_are_not_used(loaded):
+    engine, _ = loaded
+    path = snapshots.refresh_snapshot(engine, CAT)
+    # A victims file of another snapshot: the same layout, another key in its metadata.
+    table = pq.read_table(path / "victims.parquet")
+    foreign = table.replace_schema_metadata({**table.schema.metadata, snapshots.KEY_METADATA: b"0" * 64})
+    pq.write_table(foreign, path / "victims.parquet")
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is None
+    snapshots.refresh_snapshot(engine, CAT)  # rewritten in place
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is not None
+    (path / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is None
+
+
+def test_cli_import_writes_the_snapshot(db_url, engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
+    demo = tmp_path / "demo"
+    write_demo(demo, cases=50, seed=3, months=12, as_of=AS_OF)
+    result = CliRunner().invoke(app, ["import", str(demo)])
+    assert result.exit_code == 0, result.output
+    assert "metrics snapshot written" in result.stdout
+    snapshot = snapshots.read_snapshot(engine, CAT, AS_OF)
+    assert snapshot is not None
+    assert len(snapshot.judged.frames["entitlements"]) == len(pd.read_csv(demo / "entitlements.csv"))
