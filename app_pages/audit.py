@@ -19,7 +19,7 @@ from ui.db import get_engine
 from ui.tables import table_alternative
 
 SHOWN = 2_000  # rows drawn on the page; the download holds every row the filters select
-ENTITY_TYPES = ("action", "finding", "feedback", "report", "user", "export", "target", "meeting")
+ENTITY_TYPES = ("action", "finding", "feedback", "report", "user", "export", "target", "meeting", "commentary")
 
 scope = gate.require_page("audit")
 engine = get_engine()

@@ -7,6 +7,7 @@ import streamlit as st
 from auth import gate
 from config.i18n import format_date, t
 from ui import data
+from ui.commentary import commentary_section
 from ui.filters import portfolio_picker
 from ui.measure_panel import measure_panel
 from ui.names import measure_name, portfolio_name
@@ -96,3 +97,5 @@ chosen = st.selectbox(
 if chosen:
     st.query_params["measure"] = chosen
     measure_panel(chosen, portfolio_id, scope, rows.loc[rows["metric_id"] == chosen].iloc[0])
+
+commentary_section(scope, portfolio_id, as_of)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -426,6 +427,22 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(20))  # open | closed
     closed_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Commentary(Base):
+    """A lead's commentary on a portfolio for the board pack, on the data as of one date, in English and Welsh."""
+
+    __tablename__ = "commentary"
+    portfolio: Mapped[str] = mapped_column(String(40), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the as-of date of the data it comments on
+    body_en: Mapped[str] = mapped_column(Text, default="")  # either text may be empty, never both
+    body_cy: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: every save must name the version it read (0 for commentary not yet written).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("body_en <> '' OR body_cy <> ''", name="not_empty"),)
 
 
 # Contract tables in dependency (load) order: a table's foreign keys point only to earlier ones.

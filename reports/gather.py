@@ -21,6 +21,7 @@ from auth.roles import Scope
 from data import audit, history, queries
 from data import snapshot as snapshots
 from data.cases import check_access, missed_and_late, portfolio_codes
+from data.commentary import in_language, read_commentary
 from data.feedback import list_feedback
 from metrics import scorecard as scorecards
 from metrics.catalogue import Catalogue, Portfolio, load_catalogue
@@ -31,6 +32,7 @@ from metrics.spc import xmr
 from reports.board_pack import chart_order
 from reports.chart_images import ChartTask, chart_task, render_charts
 from reports.inputs import ReportInputs, chart_key
+from reports.labels import label
 
 MAX_LISTED_TIMESCALES = 3
 PERIOD_KEY = ["period_kind", "period_start", "period_end", "period_label"]
@@ -206,6 +208,17 @@ def feedback_items(engine: Engine, reader: Scope, start, end, lang: str) -> pd.D
     return items.drop(columns=["summary_cy", "we_did_cy"], errors="ignore")
 
 
+def board_commentary(engine: Engine, reader: Scope, as_of: dt.date, portfolio_ids: list[str], lang: str) -> dict:
+    """Each exported portfolio's commentary (data.commentary) on the data as of the export's date, in the pack's
+    language; text written only in the other language is given under a note saying so ("(English only)")."""
+    out = {}
+    for portfolio, row in read_commentary(engine, reader, as_of, portfolio_ids).items():
+        text, written_in = in_language(row, lang)
+        if text:
+            out[portfolio] = f"{label(f'report.only_{written_in}', lang)}\n{text}" if written_in else text
+    return out
+
+
 def prepared_window(engine: Engine, catalogue: Catalogue, first: pd.Timestamp, as_of: dt.date) -> Prepared:
     """The source frames from `first` to the as-of date, prepared: from the metrics snapshot the load wrote when it
     is current and holds the window (the app's own path, data/snapshot.py, so a 1M-victim export reads Parquet
@@ -290,6 +303,7 @@ def gather(
         scorecards=cards,
         charts=charts,
         actions=history.action_plan_frame(engine),
+        commentary=board_commentary(engine, reader, as_of, portfolio_ids, lang),
         audit=audit.audit_frame(engine, reader, start=start),
         loads=history.load_history(engine),
         case_extracts=extracts,
