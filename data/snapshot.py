@@ -9,6 +9,11 @@ temporary name and renamed into place, so a reader never sees half a snapshot.
 
 Only the case-level sources that change through loads alone are kept; the action plan, findings, feedback and events
 are edited in the app, so they are always read live (they are small).
+
+Beside the judged frames, a snapshot keeps those sources already prepared for the scorecard window (36 months to the
+as-of date, no cut, no filter: compressed counts, a few MB at a million victims). The landing page's first run reads
+only these, so a cold start computes every scorecard without reading the judged rows at all; pages that cut, filter
+or take other windows read the judged frames when they first need them.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ log = logging.getLogger(__name__)
 # Everything metric_frames returns but the live sources, which the app edits and so are always read afresh.
 SNAPSHOT_SOURCES = tuple(s for s in queries.SOURCE_ORDER if s not in queries.LIVE_SOURCES)
 # Bumped when the file layout changes (changes to the judging code change the key by themselves, see _code_digest).
-FORMAT = 1
+FORMAT = 2
 # A snapshot holds every row from its window's start onwards, so any window starting inside it can be served.
 OPEN_END = dt.date(9999, 12, 31)
 # The modules whose code decides what a judged row holds.
@@ -55,6 +60,8 @@ JUDGING_MODULES = (
     "data/snapshot.py",
 )
 KEY_METADATA = b"vsd_snapshot_key"
+# The subfolder holding the snapshot sources prepared for the scorecard window.
+SCORECARD = "scorecard"
 # The date columns each source is fetched by (data.queries), so that a narrower window takes exactly the rows a
 # fetch of that window would have; police.uk crimes count from the month they first appear.
 FETCH_DATES = {
@@ -142,27 +149,48 @@ def build_snapshot(engine: Engine, catalogue: Catalogue, as_of) -> Snapshot:
     return Snapshot(Judged({**judged.frames, "victims": victims}, judged.as_of), start, key)
 
 
-def save_snapshot(engine: Engine, snapshot: Snapshot) -> Path:
-    """Write a snapshot's Parquet files and manifest, then rename the folder into place; older snapshots of the same
-    database are removed."""
+def _write_frames(frames: dict[str, pd.DataFrame], folder: Path, key: str) -> dict[str, int]:
+    """Each frame as <source>.parquet stamped with the snapshot key; the rows written per source."""
+    folder.mkdir(exist_ok=True)
+    rows = {}
+    for source, frame in frames.items():
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), KEY_METADATA: key.encode()})
+        pq.write_table(table, folder / f"{source}.parquet", compression="zstd")
+        rows[source] = len(frame)
+    return rows
+
+
+def _read_frames(folder: Path, key: str, rows: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """The frames _write_frames wrote under `key`; ValueError when a file belongs elsewhere or lost rows."""
+    frames = {}
+    for source, expected in rows.items():
+        table = pq.read_table(folder / f"{source}.parquet")
+        if (table.schema.metadata or {}).get(KEY_METADATA) != key.encode():
+            raise ValueError(f"{source}.parquet belongs to another snapshot")
+        if table.num_rows != expected:
+            raise ValueError(f"{source}.parquet has {table.num_rows} rows, not {expected}")
+        frames[source] = _with_second_dates(table.to_pandas())
+    return frames
+
+
+def save_snapshot(engine: Engine, snapshot: Snapshot, catalogue: Catalogue) -> Path:
+    """Write a snapshot's Parquet files (judged, and prepared for the scorecard window) and manifest, then rename the
+    folder into place; older snapshots of the same database are removed."""
     final = snapshot_path(engine, snapshot.key)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.parent / f".{final.name}.{uuid.uuid4().hex[:8]}.tmp"
     staging.mkdir()
     try:
-        rows = {}
-        for source, frame in snapshot.judged.frames.items():
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            table = table.replace_schema_metadata(
-                {**(table.schema.metadata or {}), KEY_METADATA: snapshot.key.encode()}
-            )
-            pq.write_table(table, staging / f"{source}.parquet", compression="zstd")
-            rows[source] = len(frame)
+        rows = _write_frames(snapshot.judged.frames, staging, snapshot.key)
+        start, end = window(snapshot.judged.as_of)
+        scorecard = _prepared_sources(snapshot, catalogue, start=start, end=end, by=None)
         manifest = {
             "key": snapshot.key,
             "as_of": str(snapshot.judged.as_of.date()),
             "start": str(snapshot.start.date()),
             "rows": rows,
+            "scorecard_rows": _write_frames(scorecard, staging / SCORECARD, snapshot.key),
             "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -189,29 +217,51 @@ def save_snapshot(engine: Engine, snapshot: Snapshot) -> Path:
     return final
 
 
-def read_snapshot(engine: Engine, catalogue: Catalogue, as_of) -> Snapshot | None:
-    """The snapshot for the database as it is now, judged at `as_of`; None when it is missing, stale or unreadable."""
+def _manifest(engine: Engine, catalogue: Catalogue, as_of) -> tuple[Path, dict] | None:
+    """The current snapshot's folder and manifest; None when there is none. ValueError when it is not this key's."""
     key = snapshot_key(engine, catalogue, as_of)
     path = snapshot_path(engine, key)
     if not path.is_dir():
         return None
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    sources = set(SNAPSHOT_SOURCES)
+    if manifest["key"] != key or set(manifest["rows"]) != sources or set(manifest["scorecard_rows"]) != sources:
+        raise ValueError("the manifest belongs to another snapshot")
+    return path, manifest
+
+
+def read_snapshot(engine: Engine, catalogue: Catalogue, as_of) -> Snapshot | None:
+    """The snapshot for the database as it is now, judged at `as_of`; None when it is missing, stale or unreadable."""
     try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        if manifest["key"] != key or set(manifest["rows"]) != set(SNAPSHOT_SOURCES):
-            raise ValueError("the manifest belongs to another snapshot")
-        frames = {}
-        for source in SNAPSHOT_SOURCES:
-            table = pq.read_table(path / f"{source}.parquet")
-            if (table.schema.metadata or {}).get(KEY_METADATA) != key.encode():
-                raise ValueError(f"{source}.parquet belongs to another snapshot")
-            if table.num_rows != manifest["rows"][source]:
-                raise ValueError(f"{source}.parquet has {table.num_rows} rows, not {manifest['rows'][source]}")
-            frames[source] = _with_second_dates(table.to_pandas())
+        found = _manifest(engine, catalogue, as_of)
+        if found is None:
+            return None
+        path, manifest = found
+        frames = _read_frames(path, manifest["key"], manifest["rows"])
         judged = Judged(frames, pd.Timestamp(manifest["as_of"]))
-        return Snapshot(judged, pd.Timestamp(manifest["start"]), key)
+        return Snapshot(judged, pd.Timestamp(manifest["start"]), manifest["key"])
     except Exception as exc:  # noqa: BLE001  (any damage to the files means: read the database instead)
-        log.warning("metrics snapshot %s not used: %s", path.name, exc)
+        log.warning("metrics snapshot not used: %s", exc)
         return None
+
+
+def scorecard_prepared(engine: Engine, catalogue: Catalogue, as_of) -> Prepared | None:
+    """Prepared frames for the scorecard window at `as_of` (no cut, no filter) from the snapshot's prepared files, the
+    live sources fetched now: what every scorecard is computed from, without reading a judged row. None when the
+    snapshot is missing, stale or unreadable (the caller takes the longer way)."""
+    try:
+        found = _manifest(engine, catalogue, as_of)
+        if found is None:
+            return None
+        path, manifest = found
+        frames = _read_frames(path / SCORECARD, manifest["key"], manifest["scorecard_rows"])
+    except Exception as exc:  # noqa: BLE001  (as read_snapshot)
+        log.warning("metrics snapshot's scorecard frames not used: %s", exc)
+        return None
+    as_of = pd.Timestamp(manifest["as_of"])
+    start, end = window(as_of)
+    frames |= _prepared_live(engine, catalogue, as_of, start, end)
+    return Prepared({s: frames[s] for s in queries.SOURCE_ORDER if s in frames}, as_of, start, end, None)
 
 
 def refresh_snapshot(engine: Engine, catalogue: Catalogue) -> Path | None:
@@ -219,7 +269,7 @@ def refresh_snapshot(engine: Engine, catalogue: Catalogue) -> Path | None:
     as_of = queries.latest_as_of(engine)
     if as_of is None:
         return None
-    return save_snapshot(engine, build_snapshot(engine, catalogue, as_of))
+    return save_snapshot(engine, build_snapshot(engine, catalogue, as_of), catalogue)
 
 
 def current_snapshot(engine: Engine, catalogue: Catalogue, as_of, *, write: bool = True) -> Snapshot:
@@ -230,7 +280,7 @@ def current_snapshot(engine: Engine, catalogue: Catalogue, as_of, *, write: bool
     snapshot = build_snapshot(engine, catalogue, as_of)
     if write:
         try:
-            save_snapshot(engine, snapshot)
+            save_snapshot(engine, snapshot, catalogue)
         except OSError as exc:
             log.warning("metrics snapshot not written: %s", exc)
     return snapshot
@@ -256,6 +306,23 @@ def _with_second_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: "datetime64[s]" for c in dates}) if dates else frame
 
 
+def _prepared_sources(
+    snapshot: Snapshot, catalogue: Catalogue, *, start, end, by: str | None
+) -> dict[str, pd.DataFrame]:
+    """The snapshot's own sources prepared for [start, end] (each source is prepared on its own, so these and the
+    live sources prepared apart make the same Prepared as all of them together)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    frames = {source: _in_window(frame, source, start, end) for source, frame in snapshot.judged.frames.items()}
+    return prepare_judged(Judged(frames, snapshot.judged.as_of), catalogue, start=start, end=end, by=by).frames
+
+
+def _prepared_live(engine: Engine, catalogue: Catalogue, as_of, start, end) -> dict[str, pd.DataFrame]:
+    """The live sources (edited in the app, so never snapshotted) fetched, judged and prepared for [start, end]."""
+    live = queries.metric_frames(engine, start, end, as_of=as_of, sources=queries.LIVE_SOURCES)
+    judged = judge(live, catalogue, as_of=as_of)
+    return prepare_judged(judged, catalogue, start=start, end=end).frames
+
+
 def prepared_from(
     snapshot: Snapshot, engine: Engine, catalogue: Catalogue, *, start, end, by: str | None = None
 ) -> Prepared | None:
@@ -265,15 +332,9 @@ def prepared_from(
     if start < snapshot.start:
         return None
     as_of = snapshot.judged.as_of
-    live = queries.metric_frames(engine, start, end, as_of=as_of, sources=queries.LIVE_SOURCES)
-    judged_live = judge(live, catalogue, as_of=as_of).frames
-    frames = {}
-    for source in queries.SOURCE_ORDER:
-        if source in snapshot.judged.frames:
-            frames[source] = _in_window(snapshot.judged.frames[source], source, start, end)
-        elif source in judged_live:
-            frames[source] = judged_live[source]
-    return prepare_judged(Judged(frames, as_of), catalogue, start=start, end=end, by=by)
+    frames = _prepared_sources(snapshot, catalogue, start=start, end=end, by=by)
+    frames |= _prepared_live(engine, catalogue, as_of, start, end)
+    return Prepared({s: frames[s] for s in queries.SOURCE_ORDER if s in frames}, as_of, start, end, by)
 
 
 def prepared_frames(engine: Engine, catalogue: Catalogue, *, as_of, start, end, by: str | None = None) -> Prepared:

@@ -70,6 +70,14 @@ def test_snapshot_gives_the_database_numbers_for_any_window_in_it(loaded):
     start, end = window(AS_OF)
     scorecards = all_scorecards(snapshots.prepared_from(snapshot, engine, CAT, start=start, end=AS_OF), CAT)
     pd.testing.assert_frame_equal(scorecards, all_scorecards(from_database(engine, start, AS_OF), CAT))
+    # The frames stored ready for the scorecard window are those prepared_from makes, and give the same scorecards.
+    stored = snapshots.scorecard_prepared(engine, CAT, AS_OF)
+    made = snapshots.prepared_from(snapshot, engine, CAT, start=start, end=AS_OF)
+    assert (stored.start, stored.end, stored.by) == (made.start, made.end, None)
+    assert list(stored.frames) == list(made.frames)
+    for source in made.frames:
+        pd.testing.assert_frame_equal(stored.frames[source], made.frames[source], obj=source)
+    pd.testing.assert_frame_equal(all_scorecards(stored, CAT), scorecards)
     # A window starting before the snapshot is not served from it.
     early = pd.Timestamp("2021-03-01")
     assert snapshots.prepared_from(snapshot, engine, CAT, start=early, end=end) is None
@@ -142,6 +150,16 @@ def test_a_damaged_file_falls_back_to_the_database(loaded, damage):
     expected = every_measure(from_database(engine, start, AS_OF), start, AS_OF)
     pd.testing.assert_frame_equal(every_measure(prepared, start, AS_OF), expected)
     assert snapshots.read_snapshot(engine, CAT, AS_OF) is not None  # the damaged files were replaced
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_garble])
+def test_damaged_scorecard_frames_are_not_used(loaded, damage):
+    engine, _ = loaded
+    path = snapshots.refresh_snapshot(engine, CAT)
+    assert snapshots.scorecard_prepared(engine, CAT, AS_OF) is not None
+    damage(path / snapshots.SCORECARD / "entitlements.parquet")
+    assert snapshots.scorecard_prepared(engine, CAT, AS_OF) is None  # the caller prepares from the judged frames
+    assert snapshots.read_snapshot(engine, CAT, AS_OF) is not None  # which are intact
 
 
 def test_files_of_another_snapshot_are_not_used(loaded):

@@ -62,7 +62,12 @@ def _prepared_frames(
 ) -> Prepared:
     # From the metrics snapshot when the window lies in it (data/snapshot.py: read from var/cache/, or built from the
     # database and written there once), else fetched for this window alone. Filters narrow the judged rows first.
+    # The scorecard window with no cut and no filter (the landing page) has its frames stored ready in the snapshot.
     engine = get_engine()
+    if by is None and not filters and (pd.Timestamp(start), pd.Timestamp(end)) == scorecards.window(as_of):
+        prepared = snapshots.scorecard_prepared(engine, catalogue(), as_of)
+        if prepared is not None:
+            return prepared
     snapshot = _snapshot(db, as_of, loads)
     if filters:
         snapshot = dataclasses.replace(snapshot, judged=filter_judged(snapshot.judged, catalogue(), dict(filters)))
