@@ -7,6 +7,7 @@ from config.i18n import t
 from ui import navigation
 from ui.db import database_guard
 from ui.language import language_switch
+from ui.warmup import start as start_warm_up
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/shield_person:", layout="wide")
 
@@ -18,4 +19,9 @@ with database_guard():
         gate.account_panel()
 
     # Signed out, the navigation holds only sign-in pages and is hidden (see navigation.signed_out_pages).
-    st.navigation(navigation.build(scope), position="sidebar" if scope is not None else "hidden").run()
+    try:
+        st.navigation(navigation.build(scope), position="sidebar" if scope is not None else "hidden").run()
+    finally:
+        # A new process imports the pages and computes the scorecards in the background while its first visitor
+        # signs in; started once this run's page is on its way, so the sign-in form is not slowed by it.
+        start_warm_up()

@@ -3,10 +3,11 @@ and the scorecard's first paint in Debian Chromium against a cold `streamlit run
 
     python -m bench.bench_pages --db /work/bench_data/bench200k.sqlite3 [--work var/bench_pages] [--browser]
 
-The database is copied into --work (the demo accounts are added to the copy; the original is only read). Each role runs
-in a fresh child process through streamlit.testing.v1.AppTest: "cold" is a page's first run in that process (nothing
-cached except what the role's earlier pages already computed, as for a real user moving through the app), "warm" the
-best of three runs straight after. Targets: warm < 1 s per page; scorecard first paint < 3 s cold.
+The database is copied into --work (the demo accounts and the metrics snapshot a load writes are added to the copy;
+the original is only read). Each role runs in a fresh child process through streamlit.testing.v1.AppTest: "cold" is
+a page's first run in that process (nothing cached except what the role's earlier pages already computed, as for a
+real user moving through the app), "warm" the best of three runs straight after. Targets: warm < 1 s per page;
+scorecard first paint < 3 s cold.
 """
 
 from __future__ import annotations
@@ -40,10 +41,16 @@ def prepare_copy(source: Path, work: Path) -> str:
     from auth import users
     from data.engine import make_engine
     from data.migrate import upgrade
+    from data.queries import latest_as_of
+    from data.snapshot import read_snapshot, refresh_snapshot
+    from metrics.catalogue import load_catalogue
 
     engine = make_engine(url)
     upgrade(engine)
     users.ensure_demo_users(engine)
+    # The metrics snapshot a load writes (the copy is another database to the snapshot's key, so it needs its own).
+    if read_snapshot(engine, load_catalogue(), latest_as_of(engine)) is None:
+        refresh_snapshot(engine, load_catalogue())
     engine.dispose()
     return url
 
@@ -110,8 +117,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def first_paint(url: str, username: str = "lead.da") -> dict:
-    """Seconds from pressing "Sign in" to the scorecard grid painted, on a freshly started (cold) server."""
+def first_paint(url: str, log_path: Path, username: str = "lead.da") -> dict:
+    """Seconds from pressing "Sign in" to the scorecard grid painted, on a freshly started (cold) server (its output
+    in `log_path`)."""
     from playwright.sync_api import sync_playwright
 
     from auth.demo import DEMO_ACCOUNTS
@@ -121,9 +129,8 @@ def first_paint(url: str, username: str = "lead.da") -> dict:
     env = {**os.environ, "DATABASE_URL": url, "VSD_COOKIE_KEY": COOKIE_KEY}
     env.pop("VSD_ENV", None)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless"]
-    server = subprocess.Popen(
-        [*command, "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = log_path.open("w", encoding="utf-8")
+    server = subprocess.Popen([*command, "true"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -143,6 +150,13 @@ def first_paint(url: str, username: str = "lead.da") -> dict:
             page.goto(base)
             page.get_by_role("textbox", name="Username").wait_for()
             sign_in_form = time.perf_counter() - begin
+            # As a person would, sign in once the page has settled: a click that lands while the sign-in cookie's
+            # rerun replaces the form can be lost (see tests/e2e/conftest.py wait_until_idle).
+            status = page.locator('[data-testid="stStatusWidget"]')
+            for _ in range(3):
+                page.wait_for_timeout(300)
+                status.wait_for(state="detached")
+            settled = time.perf_counter() - begin
             page.get_by_role("textbox", name="Username").fill(username)
             page.get_by_role("textbox", name="Password").fill(password)
             begin = time.perf_counter()
@@ -156,7 +170,8 @@ def first_paint(url: str, username: str = "lead.da") -> dict:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-    return {"sign_in_form_s": sign_in_form, "scorecard_paint_s": paint}
+        log.close()
+    return {"sign_in_form_s": sign_in_form, "settled_s": settled, "scorecard_paint_s": paint}
 
 
 def report(runs: list[dict], paint: dict | None) -> str:
@@ -181,7 +196,8 @@ def report(runs: list[dict], paint: dict | None) -> str:
     if paint:
         lines.append(
             f"scorecard first paint in Chromium, cold server: {paint['scorecard_paint_s']:.2f} s after pressing "
-            f"Sign in (target < {PAINT_TARGET_S:.0f} s); sign-in form shown in {paint['sign_in_form_s']:.2f} s"
+            f"Sign in (target < {PAINT_TARGET_S:.0f} s); sign-in form shown in {paint['sign_in_form_s']:.2f} s, page "
+            f"settled in {paint['settled_s']:.2f} s"
         )
     with open("/proc/loadavg", encoding="ascii") as fh:
         lines.append(f"load average during the run (1/5/15 min): {' '.join(fh.read().split()[:3])}")
@@ -197,7 +213,7 @@ def main() -> None:
     args = parser.parse_args()
     url = prepare_copy(args.db, args.work)
     runs = page_times(url, [u for u in args.users.split(",") if u])
-    paint = first_paint(url) if args.browser else None
+    paint = first_paint(url, args.work / "first_paint_server.log") if args.browser else None
     print(report(runs, paint))
 
 

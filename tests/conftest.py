@@ -18,6 +18,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REFERENCE = SHARED / "reference"
 POLICEUK_DIR = REFERENCE / "policeuk_gwent"
 POSTGRES_URL = os.environ.get("VSD_TEST_POSTGRES_URL")
+# No background warm-up threads in AppTest runs: one could outlive its test's database (the browser journeys' real
+# server turns it back on, tests/e2e/conftest.py).
+os.environ["VSD_WARM_UP"] = "0"
 
 DB_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

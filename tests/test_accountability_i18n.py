@@ -12,6 +12,7 @@ from config.i18n import catalogue, placeholders
 from data.actions import FIELDS as ACTION_FIELDS
 from data.feedback import FIELDS as FEEDBACK_FIELDS
 from data.findings import FIELDS as FINDING_FIELDS
+from data.models import Action, FeedbackItem, Recommendation
 from data.workflow import (
     ACTION_SOURCES,
     ACTION_STATUSES,
@@ -37,7 +38,9 @@ def built_keys() -> list[str]:
     keys += [f"inspection.status.{s}" for s in FINDING_STATUSES] + [f"inspection.kinds.{k}" for k in FINDING_KINDS]
     keys += [f"survivor_voice.status.{s}" for s in FEEDBACK_STATUSES]
     keys += [f"survivor_voice.stages.{s}" for s in FEEDBACK_STAGES]
-    fields = {*ACTION_FIELDS, *FINDING_FIELDS, *FEEDBACK_FIELDS} - {"version", "rec_id", "feedback_id"}
+    # A load's audit rows (data/ingest_audit.py) hold whole rows, so every column of the three tables has a name.
+    columns = {c.name for model in (Action, Recommendation, FeedbackItem) for c in model.__table__.columns}
+    fields = {*ACTION_FIELDS, *FINDING_FIELDS, *FEEDBACK_FIELDS, *columns}
     keys += [f"actions.fields.{f}" for f in sorted(fields)]
     keys += [f"audit.events.{e.replace('.', '_')}" for e in EVENTS]
     keys += [f"audit.entity_types.{e}" for e in ("action", "finding", "feedback", "report", "user", "export")]

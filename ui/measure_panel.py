@@ -117,7 +117,7 @@ def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: t
     enable_theme()
     y_format = ".0%" if measure.kind == "rate" else ",.0f"
     chart = spc_chart(chart_frame, title=title, target=target, y_format=y_format, translate=translate())
-    st.altair_chart(chart, theme=None, use_container_width=True)
+    st.altair_chart(chart, theme=None, width="stretch")
     st.caption(t("measure.spc_caption", months=len(series)))
     table = pd.DataFrame(
         {

@@ -53,6 +53,7 @@ def seeded_env(tmp_path_factory) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{db}",
         "VSD_COOKIE_KEY": "e2e-test-cookie-key-0123456789abcdefghijkl",
         "VSD_DEMO_DIR": str(db.parent / "demo"),
+        "VSD_WARM_UP": "1",  # as a real server: the first visit warms the process (ui/warmup.py)
     }
     env.pop("VSD_ENV", None)
     subprocess.run(
