@@ -4,7 +4,8 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import t
-from ui import navigation
+from ui import data, navigation
+from ui.names import portfolio_name
 
 scope = gate.require_page("home")
 st.title(t("home.welcome", name=gate.display_name()))
@@ -12,7 +13,10 @@ st.write(t("home.roles", roles=", ".join(t(f"roles.{role}") for role in sorted(s
 if scope.all_portfolios:
     st.write(t("home.all_portfolios"))
 else:
-    st.write(t("home.portfolios", portfolios=", ".join(sorted(scope.portfolios))))
+    # In the catalogue's order and the reader's language; an id the catalogue no longer holds is shown as it is.
+    known = [p.id for p in data.catalogue().portfolios]
+    ordered = [p for p in known if p in scope.portfolios] + sorted(set(scope.portfolios) - set(known))
+    st.write(t("home.portfolios", portfolios=", ".join(portfolio_name(p) if p in known else p for p in ordered)))
 
 st.subheader(t("home.pages"))
 links = [entry for entry in navigation.entries_for(scope.roles) if entry.key != "home"]

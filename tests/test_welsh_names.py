@@ -114,3 +114,18 @@ def test_a_frozen_row_whose_measure_has_left_the_catalogue_keeps_its_stored_name
     )
     names = display_table(rows).iloc[:, 0].tolist()
     assert names == [load_catalogue().measure_name("VCOP_R4_REFERRAL"), "A retired measure"]
+
+
+def test_the_home_page_names_the_leads_portfolios(seeded_app_env):
+    at = open_page(sign_in("lead.da"), "app_pages/home.py")
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert "Your portfolios: VAWG — domestic abuse" in texts and not any("vawg_da" in t for t in texts)
+    try:
+        at.radio(key="vsd_lang").set_value("cy").run()
+        welsh = f"Eich portffolios: {load_catalogue().portfolio_name('vawg_da', 'cy')}"
+        assert welsh in [m.value for m in at.markdown]
+    finally:
+        engine = make_engine(seeded_app_env)
+        users.set_language(engine, "lead.da", "en")
+        engine.dispose()
