@@ -77,6 +77,17 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def check_language(lang: str) -> str:
+    """The language code itself, or ValueError for anything but en/cy.
+
+    For documents made in a named language (exports, the CLI) where falling back to the session's would be wrong;
+    pass the checked code to t(key, lang).
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
+    return lang
+
+
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():

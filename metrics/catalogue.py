@@ -65,6 +65,7 @@ class EntitlementDef(_Strict):
     enhanced: int = Field(ge=0)
     unit: DayUnit
     basis: str
+    basis_cy: str = Field(min_length=1)  # the basis in Welsh: the definition panel and exports show it
     right_name: str = ""
 
 
@@ -78,8 +79,10 @@ class MojArea(_Strict):
 
 
 class SourceDef(_Strict):
-    """A source table: whether its rows belong to victims, and the cuts it carries."""
+    """A source table: its name as definitions show it, whether its rows belong to victims, and the cuts it carries."""
 
+    name: str = Field(min_length=1)
+    name_cy: str = Field(min_length=1)
     case_based: bool
     cuts: list[Cut] = []
 
@@ -93,7 +96,9 @@ class VcopDefaults(_Strict):
     source: str = "entitlements"
     period_date: str = "trigger_date"
     numerator: str
+    numerator_cy: str = Field(min_length=1)
     denominator: str
+    denominator_cy: str = Field(min_length=1)
 
 
 class Measure(_Strict):
@@ -109,7 +114,9 @@ class Measure(_Strict):
     source: str
     period_date: str
     numerator: str
+    numerator_cy: str = Field(min_length=1)  # every definition text users see has its Welsh beside it
     denominator: str
+    denominator_cy: str = Field(min_length=1)
     cuts: list[Cut] | None = None
     params: dict[str, Any] = {}
     codes: list[str] = []  # entitlement codes pooled (VCOP measures)
@@ -279,27 +286,48 @@ class Catalogue(_Strict):
         """What a right of the Code is about, in the language."""
         return (self.rights_cy if lang == "cy" else self.rights)[right]
 
-    def definition(self, metric_id: str) -> dict[str, Any]:
-        """What a measure means, for the "definition one click away" panel and the evidence export."""
+    def entitlement_basis(self, code: str, lang: str = "en") -> str:
+        """Where an entitlement's timescale comes from (the Code, a local standard ...), in the language."""
+        e = self.entitlement(code)
+        return e.basis_cy if lang == "cy" else e.basis
+
+    def source_name(self, source: str, lang: str = "en") -> str:
+        """A source table's name as definitions show it, in the language."""
+        s = self.sources[source]
+        return s.name_cy if lang == "cy" else s.name
+
+    def definition(self, metric_id: str, lang: str = "en") -> dict[str, Any]:
+        """What a measure means, for the "definition one click away" panel and the evidence export: its name,
+        numerator, denominator, source name and each entitlement's basis and right in the language ("cy" Welsh,
+        anything else English); ids and codes (source, period_date, kind, polarity, unit) are the same in both."""
+        welsh = lang == "cy"
         m = self.measure(metric_id)
         out = {
             "id": m.id,
-            "name": m.name,
-            "name_cy": m.name_cy,
+            "lang": "cy" if welsh else "en",
+            "name": m.name_cy if welsh else m.name,
             "area": m.area,
             "kind": m.kind,
-            "numerator": m.numerator,
-            "denominator": m.denominator,
+            "numerator": m.numerator_cy if welsh else m.numerator,
+            "denominator": m.denominator_cy if welsh else m.denominator,
             "polarity": m.polarity,
             "target": m.target,
             "source": m.source,
+            "source_name": self.source_name(m.source, lang),
             "period_date": m.period_date,
             "cuts": list(m.cuts or []),
             "case_based": m.case_based,
             "catalogue_version": self.version,
         }
         if m.codes:
-            out["entitlements"] = [self.entitlement(c).model_dump() for c in m.codes]
+            out["entitlements"] = [self._entitlement_text(self.entitlement(c), welsh) for c in m.codes]
+        return out
+
+    def _entitlement_text(self, e: EntitlementDef, welsh: bool) -> dict[str, Any]:
+        """An entitlement's settings with its basis and right's name in one language."""
+        out = e.model_dump(exclude={"basis_cy"})
+        if welsh:
+            out |= {"basis": e.basis_cy, "right_name": self.rights_cy[e.right]}
         return out
 
 
@@ -324,7 +352,9 @@ def _generated(cat: Catalogue) -> list[Measure]:
         "source": d.source,
         "period_date": d.period_date,
         "numerator": d.numerator,
+        "numerator_cy": d.numerator_cy,
         "denominator": d.denominator,
+        "denominator_cy": d.denominator_cy,
     }
     codes = [e.code for e in cat.entitlements]
     out = [

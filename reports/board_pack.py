@@ -8,7 +8,7 @@ import io
 import pandas as pd
 
 from charts.icons import RAG_ICONS, variation_icon
-from config.i18n import format_date
+from config.i18n import format_date, t
 from reports.formatting import (
     assurance_text,
     blank,
@@ -17,11 +17,11 @@ from reports.formatting import (
     format_value,
     has_public_data,
     rag_text,
+    text_or,
     units_for,
     variation_text,
 )
 from reports.inputs import Prepared, ReportInputs, chart_key, prepare
-from reports.labels import LABELS, label
 from reports.pdf_layout import (
     FAMILY,
     BoardPackPDF,
@@ -62,7 +62,7 @@ def _value_text(row: pd.Series, unit: str, prepared: Prepared) -> str:
     if bool(row.get("publication_hidden", False)):
         return "[c]"
     if bool(row.get("suppressed", False)) and blank(row.get("value")):
-        return label("report.fewer_than", lang, n=prepared.inputs.rate_threshold)
+        return t("report.fewer_than", lang, n=prepared.inputs.rate_threshold)
     text = format_value(row.get("value"), unit, lang)
     low, high = row.get("ci_low"), row.get("ci_high")
     if not blank(low) and not blank(high):
@@ -81,25 +81,25 @@ def _cover(pdf: BoardPackPDF, prepared: Prepared) -> None:
     inputs, lang = prepared.inputs, prepared.inputs.lang
     pdf.add_page()
     pdf.set_y(40)
-    pdf.start_section(label("report.board_pack", lang))
+    pdf.start_section(t("report.board_pack", lang))
     pdf.set_font(FAMILY, "B", 28)
-    pdf.multi_cell(0, 14, label("report.board_pack", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 14, t("report.board_pack", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 16)
-    pdf.multi_cell(0, 9, label("report.framework", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, t("report.framework", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    names = ", ".join(inputs.portfolios.values()) if inputs.scope is not None else label("report.scope_all", lang)
-    period = label(
+    names = ", ".join(inputs.portfolios.values()) if inputs.scope is not None else t("report.scope_all", lang)
+    period = t(
         "report.period", lang, start=format_date(inputs.period_start, lang), end=format_date(inputs.period_end, lang)
     )
-    for line in (pdf.as_at, period, label("report.scope", lang, names=names)):
+    for line in (pdf.as_at, period, t("report.scope", lang, names=names)):
         paragraph(pdf, line, size=12)
     when = prepared.exported_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-    paragraph(pdf, label("report.exported_by", lang, who=inputs.exported_by or "–", when=when), size=10)
+    paragraph(pdf, t("report.exported_by", lang, who=inputs.exported_by or "–", when=when), size=10)
     pdf.ln(4)
-    paragraph(pdf, label("report.rate_suppression", lang, threshold=inputs.rate_threshold))
+    paragraph(pdf, t("report.rate_suppression", lang, threshold=inputs.rate_threshold))
     if inputs.publication:
         threshold = inputs.publication_threshold
-        paragraph(pdf, label("report.publication", lang, limit=threshold - 1, threshold=threshold))
+        paragraph(pdf, t("report.publication", lang, limit=threshold - 1, threshold=threshold))
     _attribution(pdf, prepared)
 
 
@@ -115,9 +115,9 @@ def _attribution(pdf: BoardPackPDF, prepared: Prepared) -> None:
     """The Open Government Licence line when police.uk data is included (in Welsh too for a Welsh pack)."""
     inputs = prepared.inputs
     if has_public_data(inputs.metric_rows, inputs.scorecards):
-        paragraph(pdf, label("report.ogl", "en"), size=8)
+        paragraph(pdf, t("report.ogl", "en"), size=8)
         if inputs.lang != "en":
-            paragraph(pdf, label("report.ogl", inputs.lang), size=8)
+            paragraph(pdf, t("report.ogl", inputs.lang), size=8)
 
 
 def _headlines(card: pd.DataFrame, count: int) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def _headlines(card: pd.DataFrame, count: int) -> pd.DataFrame:
 def _summary(pdf: BoardPackPDF, prepared: Prepared) -> None:
     inputs, lang = prepared.inputs, prepared.inputs.lang
     pdf.new_page()
-    heading(pdf, label("report.framework_summary", lang))
+    heading(pdf, t("report.framework_summary", lang))
     tally_rows, headline_rows = [], []
     for portfolio, name in inputs.portfolios.items():
         card = inputs.scorecards.get(portfolio, pd.DataFrame(columns=["metric_id", "rag"]))
@@ -152,18 +152,17 @@ def _summary(pdf: BoardPackPDF, prepared: Prepared) -> None:
             )
     rag_headers = [rag_text(key, lang) for key in ("green", "amber", "red")] + [rag_text(None, lang)]
     table(
-        pdf, [label("column.portfolio", lang), label("column.measures", lang), *rag_headers], tally_rows,
+        pdf, [t("report.column.portfolio", lang), t("report.column.measures", lang), *rag_headers], tally_rows,
         [113, 32, 32, 32, 32, 32],
     )  # fmt: skip
-    headers = ["column.portfolio", "column.name", "column.value_ci", "column.target", "column.rag"]
-    headers += ["column.variation", "column.assurance"]
-    table(pdf, [label(h, lang) for h in headers], headline_rows, [48, 62, 38, 18, 26, 45, 36])
+    headers = ["portfolio", "name", "value_ci", "target", "rag", "variation", "assurance"]
+    table(pdf, [t(f"report.column.{h}", lang) for h in headers], headline_rows, [48, 62, 38, 18, 26, 45, 36])
 
 
 def _scorecard(pdf: BoardPackPDF, prepared: Prepared, card: pd.DataFrame) -> None:
     lang = prepared.inputs.lang
     if card.empty:
-        paragraph(pdf, label("report.no_measures", lang))
+        paragraph(pdf, t("report.no_measures", lang))
         return
     rows = []
     for (_, row), unit in zip(card.iterrows(), units_for(card, prepared.units), strict=True):
@@ -179,9 +178,8 @@ def _scorecard(pdf: BoardPackPDF, prepared: Prepared, card: pd.DataFrame) -> Non
                 format_change(row.get("change"), row.get("change_significant"), unit, lang),
             ]
         )
-    headers = ["column.name", "column.value_ci", "column.counts", "column.target", "column.rag"]
-    headers += ["column.variation", "column.assurance", "column.change"]
-    table(pdf, [label(h, lang) for h in headers], rows, [56, 36, 28, 16, 24, 44, 36, 33])
+    headers = ["name", "value_ci", "counts", "target", "rag", "variation", "assurance", "change"]
+    table(pdf, [t(f"report.column.{h}", lang) for h in headers], rows, [56, 36, 28, 16, 24, 44, 36, 33])
 
 
 def chart_order(card: pd.DataFrame) -> list[int]:
@@ -215,7 +213,7 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
             height = min(slot * pixels_h / pixels_w, MAX_CHART_HEIGHT)
             value = _value_text(row, units[position], prepared)
             name = row.get("name", row["metric_id"])
-            alt = inputs.chart_alt_text.get(key) or label(
+            alt = inputs.chart_alt_text.get(key) or t(
                 "report.chart_alt",
                 lang,
                 name=name,
@@ -227,7 +225,7 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
         pairs.append(pair)
     # The heading stays with its first row of charts.
     keep_space(pdf, HEADING_SPACE + max(item[1] for item in pairs[0]) + CAPTION_SPACE)
-    heading(pdf, label("report.charts", lang), level=1)
+    heading(pdf, t("report.charts", lang), level=1)
     for pair in pairs:
         keep_space(pdf, max(item[1] for item in pair) + CAPTION_SPACE)
         top, bottom = pdf.get_y(), pdf.get_y()
@@ -240,7 +238,7 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
             bottom = max(bottom, pdf.get_y())
         pdf.set_xy(pdf.l_margin, bottom + 4)
     if len(available) > len(shown):
-        paragraph(pdf, label("report.more_charts", lang, n=len(available) - len(shown)))
+        paragraph(pdf, t("report.more_charts", lang, n=len(available) - len(shown)))
 
 
 def _due_actions(prepared: Prepared, portfolio: str) -> pd.DataFrame:
@@ -258,18 +256,18 @@ def _due_actions(prepared: Prepared, portfolio: str) -> pd.DataFrame:
 def _actions(pdf: BoardPackPDF, prepared: Prepared, portfolio: str) -> None:
     lang = prepared.inputs.lang
     keep_space(pdf, HEADING_SPACE + TABLE_START_SPACE)
-    heading(pdf, label("report.actions_due", lang), level=1)
+    heading(pdf, t("report.actions_due", lang), level=1)
     due = _due_actions(prepared, portfolio)
     if due.empty:
-        paragraph(pdf, label("report.no_actions", lang))
+        paragraph(pdf, t("report.no_actions", lang))
         return
     rows = []
     for _, action in due.iterrows():
         late = (prepared.inputs.as_of - action["_due"]).days
         state = (
-            (label("report.overdue_days", lang, days=late), OVERDUE_FILL)
+            (t("report.overdue_days", lang, days=late), OVERDUE_FILL)
             if late > 0
-            else label("report.due", lang, date=format_date(action["_due"], lang))
+            else t("report.due", lang, date=format_date(action["_due"], lang))
         )
         status = action.get("status")
         rows.append(
@@ -278,13 +276,12 @@ def _actions(pdf: BoardPackPDF, prepared: Prepared, portfolio: str) -> None:
                 action.get("title"),
                 action.get("owner"),
                 format_date(action["_due"], lang, style="short"),
-                label(f"status.{status}", lang) if f"status.{status}" in LABELS["en"] else status,
+                text_or(f"report.status.{status}", lang, status),
                 state,
             ]
         )
-    headers = ["column.action_id", "column.title", "column.owner", "column.due_date", "column.status"]
-    headers.append("column.due_state")
-    table(pdf, [label(h, lang) for h in headers], rows, [24, 105, 40, 26, 32, 46])
+    headers = ["action_id", "title", "owner", "due_date", "status", "due_state"]
+    table(pdf, [t(f"report.column.{h}", lang) for h in headers], rows, [24, 105, 40, 26, 32, 46])
 
 
 def _portfolio(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, name: str) -> None:
@@ -292,14 +289,14 @@ def _portfolio(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, name: str)
     pdf.new_page()
     heading(pdf, name)
     card = inputs.scorecards.get(portfolio, pd.DataFrame(columns=["metric_id"])).reset_index(drop=True)
-    heading(pdf, label("report.scorecard", lang), level=1)
+    heading(pdf, t("report.scorecard", lang), level=1)
     _scorecard(pdf, prepared, card)
     _charts(pdf, prepared, portfolio, card)
     _actions(pdf, prepared, portfolio)
     keep_space(pdf, HEADING_SPACE + TABLE_START_SPACE)
-    heading(pdf, label("report.commentary", lang), level=1)
+    heading(pdf, t("report.commentary", lang), level=1)
     text = inputs.commentary.get(portfolio)
-    paragraph(pdf, text if text and str(text).strip() else label("report.no_commentary", lang))
+    paragraph(pdf, text if text and str(text).strip() else t("report.no_commentary", lang))
 
 
 def _appendix(pdf: BoardPackPDF, prepared: Prepared) -> None:
@@ -310,7 +307,7 @@ def _appendix(pdf: BoardPackPDF, prepared: Prepared) -> None:
         definitions = definitions[definitions["metric_id"].isin(used)]
     units = units_for(definitions.assign(denominator=None), prepared.units)
     pdf.new_page()
-    heading(pdf, label("report.appendix_definitions", lang))
+    heading(pdf, t("report.appendix_definitions", lang))
     rows = [
         [
             row.get("metric_id"),
@@ -323,22 +320,21 @@ def _appendix(pdf: BoardPackPDF, prepared: Prepared) -> None:
         ]
         for (_, row), unit in zip(definitions.iterrows(), units, strict=True)
     ]
-    headers = ["column.metric_id", "column.name", "column.numerator", "column.denominator", "column.timescale"]
-    headers += ["column.source", "column.target"]
-    table(pdf, [label(h, lang) for h in headers], rows, [38, 50, 58, 58, 22, 30, 17])
+    headers = ["metric_id", "name", "numerator", "denominator", "timescale", "source", "target"]
+    table(pdf, [t(f"report.column.{h}", lang) for h in headers], rows, [38, 50, 58, 58, 22, 30, 17])
     _attribution(pdf, prepared)
 
 
 def render_board_pack(prepared: Prepared) -> bytes:
     """The board pack PDF from prepared inputs (scope and publication rules already applied)."""
     inputs, lang = prepared.inputs, prepared.inputs.lang
-    title = f"{label('report.board_pack', lang)}: {label('report.framework', lang)}"
-    pdf = BoardPackPDF(title, label("report.as_at", lang, date=format_date(inputs.as_of, lang)), lang)
+    title = f"{t('report.board_pack', lang)}: {t('report.framework', lang)}"
+    pdf = BoardPackPDF(title, t("report.as_at", lang, date=format_date(inputs.as_of, lang)), lang)
     pdf.set_lang(lang)
     pdf.set_title(title)
     pdf.set_subject(pdf.as_at)
-    pdf.set_author(inputs.exported_by or label("report.generated_with", lang))
-    pdf.set_creator(label("report.generated_with", lang))
+    pdf.set_author(inputs.exported_by or t("report.generated_with", lang))
+    pdf.set_creator(t("report.generated_with", lang))
     pdf.set_creation_date(prepared.exported_at.astimezone(dt.UTC))
     _cover(pdf, prepared)
     _contents(pdf, prepared)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from charts.icons import RAG_ICONS
-from config.i18n import format_date
+from config.i18n import format_date, t
 from reports.formatting import (
     AREAS,
     area_lookup,
@@ -17,12 +17,12 @@ from reports.formatting import (
     point_variation_text,
     rag_text,
     rule_text,
+    text_or,
     units_for,
     variation_text,
     yes_no,
 )
 from reports.inputs import DEFINITION_COLUMNS, METRIC_COLUMNS, SCORECARD_COLUMNS, SPC_COLUMNS, Prepared
-from reports.labels import LABELS, label
 from reports.methodology import methodology
 from reports.workbook import Sheet, build_workbook, mapped
 
@@ -40,8 +40,7 @@ LOAD_COLUMNS = ["table_name", "file_name", "sha256", "rows_inserted", "rows_upda
 
 def _header(column: str, lang: str) -> str:
     """The displayed header of a column; the column name itself when there is no label for it."""
-    key = f"column.{column}"
-    return label(key, lang) if key in LABELS["en"] else column
+    return text_or(f"report.column.{column}", lang, column)
 
 
 def _kinds(columns, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -90,30 +89,30 @@ def _sheet(name: str, frame: pd.DataFrame, lang: str, units=None, kinds=None) ->
 def _about(prepared: Prepared, lang: str) -> Sheet:
     """Title, period, scope, versions, suppression rules and (with police.uk data) the OGL attribution."""
     inputs = prepared.inputs
-    names = ", ".join(inputs.portfolios.values()) if inputs.scope is not None else label("report.scope_all", lang)
+    names = ", ".join(inputs.portfolios.values()) if inputs.scope is not None else t("report.scope_all", lang)
     lines = [
-        f"{label('report.evidence_pack', lang)}: {label('report.framework', lang)}",
-        label("report.as_at", lang, date=format_date(inputs.as_of, lang)),
-        label(
+        f"{t('report.evidence_pack', lang)}: {t('report.framework', lang)}",
+        t("report.as_at", lang, date=format_date(inputs.as_of, lang)),
+        t(
             "report.period",
             lang,
             start=format_date(inputs.period_start, lang),
             end=format_date(inputs.period_end, lang),
         ),
-        label("report.scope", lang, names=names),
-        label("report.exported_by", lang, who=inputs.exported_by, when=prepared.exported_at.strftime("%Y-%m-%d %H:%M")),
-        label("report.version", lang, app=inputs.app_version or "dev", catalogue=inputs.catalogue_version or "–"),
-        label("report.rate_suppression", lang, threshold=inputs.rate_threshold),
+        t("report.scope", lang, names=names),
+        t("report.exported_by", lang, who=inputs.exported_by, when=prepared.exported_at.strftime("%Y-%m-%d %H:%M")),
+        t("report.version", lang, app=inputs.app_version or "dev", catalogue=inputs.catalogue_version or "–"),
+        t("report.rate_suppression", lang, threshold=inputs.rate_threshold),
     ]
     if inputs.publication:
         threshold = inputs.publication_threshold
-        lines.append(label("report.publication", lang, limit=threshold - 1, threshold=threshold))
+        lines.append(t("report.publication", lang, limit=threshold - 1, threshold=threshold))
     if has_public_data(inputs.metric_rows, inputs.scorecards):
-        lines.append(label("report.ogl", "en"))
+        lines.append(t("report.ogl", "en"))
         if lang != "en":
-            lines.append(label("report.ogl", lang))
+            lines.append(t("report.ogl", lang))
     frame = pd.DataFrame({"text": lines})
-    return _sheet(label("report.about", lang), frame, lang, kinds={"text": "wrap"})
+    return _sheet(t("report.about", lang), frame, lang, kinds={"text": "wrap"})
 
 
 def _metric_sheets(prepared: Prepared, lang: str) -> list[Sheet]:
@@ -141,7 +140,7 @@ def _metric_sheets(prepared: Prepared, lang: str) -> list[Sheet]:
             block["variation"] = mapped(block["variation"], lambda v: point_variation_text(v, lang))
         if "rule" in block:
             block["rule"] = mapped(block["rule"], lambda v: rule_text(v, lang))
-        sheets.append(_sheet(label(f"area.{area}", lang), block, lang, units=units_for(block, prepared.units)))
+        sheets.append(_sheet(t(f"report.area.{area}", lang), block, lang, units=units_for(block, prepared.units)))
     return sheets
 
 
@@ -161,9 +160,9 @@ def _scorecard_sheet(prepared: Prepared, lang: str) -> Sheet | None:
     for column in ("suppressed", "change_significant"):
         if column in card:
             card[column] = mapped(card[column], lambda v: yes_no(v, lang))
-    sheet = _sheet(label("report.scorecard", lang), card, lang, units=units, kinds={"change": "value"})
+    sheet = _sheet(t("report.scorecard", lang), card, lang, units=units, kinds={"change": "value"})
     if "variation_icon" in card:
-        sheet.headers = {**sheet.headers, "variation_icon": label("column.variation", lang)}
+        sheet.headers = {**sheet.headers, "variation_icon": t("report.column.variation", lang)}
     return sheet
 
 
@@ -173,11 +172,13 @@ def _definitions_sheet(prepared: Prepared, lang: str) -> Sheet:
     if "polarity" in definitions:
         definitions["polarity"] = mapped(
             definitions["polarity"],
-            lambda v: label(f"polarity.{v}", lang) if f"polarity.{v}" in LABELS["en"] else v,
+            lambda v: text_or(f"report.polarity.{v}", lang, v),
         )
+    if "kind" in definitions:  # a code in the inputs (it sets number formats), words in the sheet
+        definitions["kind"] = mapped(definitions["kind"], lambda v: text_or(f"measure_definition.kinds.{v}", lang, v))
     definitions = definitions[[c for c in [*DEFINITION_COLUMNS, "kind", "period_date"] if c in definitions.columns]]
     units = units_for(definitions.assign(denominator=None), prepared.units)
-    sheet = _sheet(label("report.definitions", lang), definitions.reset_index(drop=True), lang, units=units)
+    sheet = _sheet(t("report.definitions", lang), definitions.reset_index(drop=True), lang, units=units)
     sheet.kinds = {**sheet.kinds, "numerator": "wrap", "denominator": "wrap"}
     return sheet
 
@@ -192,7 +193,7 @@ def _methodology_sheet(prepared: Prepared, lang: str) -> Sheet:
         publication=inputs.publication,
     )
     frame = pd.DataFrame(sections, columns=["item", "text"])
-    return _sheet(label("report.methodology", lang), frame, lang, kinds={"item": "text", "text": "wrap"})
+    return _sheet(t("report.methodology", lang), frame, lang, kinds={"item": "text", "text": "wrap"})
 
 
 def _suppression_sheet(prepared: Prepared, lang: str) -> Sheet:
@@ -200,13 +201,13 @@ def _suppression_sheet(prepared: Prepared, lang: str) -> Sheet:
     inputs = prepared.inputs
     log = prepared.suppression_log.copy()
     reasons = {
-        "rate": label("suppression.rate", lang, threshold=inputs.rate_threshold),
-        "primary": label("suppression.primary", lang, threshold=inputs.publication_threshold),
-        "secondary": label("suppression.secondary", lang),
+        "rate": t("report.suppression.rate", lang, threshold=inputs.rate_threshold),
+        "primary": t("report.suppression.primary", lang, threshold=inputs.publication_threshold),
+        "secondary": t("report.suppression.secondary", lang),
     }
     log["column"] = mapped(log["column"], lambda v: _header(str(v), lang))
     log["reason"] = mapped(log["reason"], lambda v: reasons.get(v, v))
-    return _sheet(label("report.suppression_log", lang), log.drop(columns="detail"), lang)
+    return _sheet(t("report.suppression_log", lang), log.drop(columns="detail"), lang)
 
 
 def _optional_sheet(
@@ -217,9 +218,7 @@ def _optional_sheet(
         return None
     table = frame[[c for c in columns if c in frame.columns]].copy().reset_index(drop=True)
     if "status" in table:
-        table["status"] = mapped(
-            table["status"], lambda v: label(f"{statuses}.{v}", lang) if f"{statuses}.{v}" in LABELS["en"] else v
-        )
+        table["status"] = mapped(table["status"], lambda v: text_or(f"report.{statuses}.{v}", lang, v))
     return _sheet(title, table, lang, kinds={"loaded_at": "datetime"})
 
 
@@ -232,14 +231,14 @@ def build_metrics_workbook(prepared: Prepared) -> bytes:
     sheets.append(_scorecard_sheet(prepared, lang))
     sheets += [_definitions_sheet(prepared, lang), _methodology_sheet(prepared, lang)]
     sheets.append(_suppression_sheet(prepared, lang))
-    sheets.append(_optional_sheet(inputs.actions, ACTION_COLUMNS, label("report.actions", lang), lang))
-    feedback_title = label("report.feedback", lang)
+    sheets.append(_optional_sheet(inputs.actions, ACTION_COLUMNS, t("report.actions", lang), lang))
+    feedback_title = t("report.feedback", lang)
     sheets.append(_optional_sheet(inputs.feedback, FEEDBACK_COLUMNS, feedback_title, lang, "feedback_status"))
-    sheets.append(_optional_sheet(inputs.loads, LOAD_COLUMNS, label("report.loads", lang), lang))
+    sheets.append(_optional_sheet(inputs.loads, LOAD_COLUMNS, t("report.loads", lang), lang))
     properties = {
-        "title": f"{label('report.evidence_pack', lang)}: {label('report.framework', lang)}",
+        "title": f"{t('report.evidence_pack', lang)}: {t('report.framework', lang)}",
         "author": inputs.exported_by,
         "created": prepared.exported_at.astimezone(dt.UTC).replace(tzinfo=None),
-        "comments": label("report.as_at", lang, date=inputs.as_of.isoformat()),
+        "comments": t("report.as_at", lang, date=inputs.as_of.isoformat()),
     }
     return build_workbook([sheet for sheet in sheets if sheet is not None], properties)

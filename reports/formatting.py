@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
 from charts.icons import assurance_icon, icon_text, rag_icon, variation_icon
-from config.i18n import format_number, format_percent
-from reports.labels import LABELS, label, translator
+from config.i18n import DEFAULT_LANGUAGE, catalogue, check_language, format_number, format_percent, t
 
 UNITS = ("proportion", "percentage_points", "count", "number")
 AREAS = ("VCOP", "SAT", "WCU", "SM", "CG", "SE", "ATT", "HM", "ACT", "WL", "PUB")
 PUBLIC_DATA_PREFIX = "PUB_"
+
+
+def text_or(key: str, lang: str, fallback):
+    """t(key, lang) when the catalogues have `key`, else `fallback` (a code with no words of its own stays as it is)."""
+    return t(key, lang) if key in catalogue(DEFAULT_LANGUAGE) else fallback
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """A key -> text function in the document's language for charts.icons.words(), so icon words follow the pack."""
+    return functools.partial(t, lang=check_language(lang))
 
 
 def blank(value) -> bool:
@@ -130,7 +141,7 @@ def format_change(value, significant, unit: str, lang: str) -> str:
         text = f"{float(value):+,.1f}"
     if blank(significant):
         return text
-    word = label("report.significant" if bool(significant) else "report.not_significant", lang)
+    word = t("report.significant" if bool(significant) else "report.not_significant", lang)
     return f"{text} ({word})"
 
 
@@ -142,21 +153,20 @@ def rag_text(value, lang: str) -> str:
 def variation_text(value, lang: str) -> str:
     """Symbol and words for a scorecard variation icon key (e.g. "▲ Special cause improvement (high)")."""
     icon = variation_icon(None if blank(value) else value)
-    return icon_text(icon, translator(lang)) if icon else label("spc.no_chart", lang)
+    return icon_text(icon, translator(lang)) if icon else t("report.spc.no_chart", lang)
 
 
 def assurance_text(value, lang: str) -> str:
     """Symbol and words for an assurance result (pass, fail, hit_and_miss)."""
     icon = assurance_icon(None if blank(value) else value)
-    return icon_text(icon, translator(lang)) if icon else label("spc.assurance.none", lang)
+    return icon_text(icon, translator(lang)) if icon else t("report.spc.assurance.none", lang)
 
 
 def point_variation_text(value, lang: str) -> str | None:
     """A month's SPC result in words (common, improvement, concern, neutral); None when blank."""
     if blank(value):
         return None
-    key = f"spc.point.{value}"
-    return label(key, lang) if key in LABELS["en"] else str(value)
+    return text_or(f"spc.point.{value}", lang, str(value))
 
 
 def rule_text(value, lang: str) -> str | None:
@@ -164,7 +174,7 @@ def rule_text(value, lang: str) -> str | None:
     if blank(value) or not str(value).strip():
         return None
     names = [part.strip() for part in str(value).split(",") if part.strip()]
-    return "; ".join(label(f"spc.rules.{n}", lang) if f"spc.rules.{n}" in LABELS["en"] else n for n in names)
+    return "; ".join(text_or(f"spc.rules.{n}", lang, n) for n in names)
 
 
 def yes_no(value, lang: str) -> str | None:
@@ -173,7 +183,7 @@ def yes_no(value, lang: str) -> str | None:
         return None
     if isinstance(value, str):
         value = value.strip().lower() in {"true", "1", "yes", "y"}
-    return label("report.yes" if bool(value) else "report.no", lang)
+    return t("report.yes" if bool(value) else "report.no", lang)
 
 
 def has_public_data(metric_rows: pd.DataFrame, scorecards) -> bool:

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from auth.roles import Scope
+from config.i18n import t
 from data import audit, history, queries
 from data import snapshot as snapshots
 from data.cases import check_access, missed_and_late, portfolio_codes
@@ -32,7 +33,6 @@ from metrics.spc import xmr
 from reports.board_pack import chart_order
 from reports.chart_images import ChartTask, chart_task, render_charts
 from reports.inputs import ReportInputs, chart_key
-from reports.labels import label
 
 MAX_LISTED_TIMESCALES = 3
 PERIOD_KEY = ["period_kind", "period_start", "period_end", "period_label"]
@@ -132,16 +132,21 @@ def measures(
 
 
 def _definitions(catalogue: Catalogue, metric_ids: list[str], lang: str = "en") -> pd.DataFrame:
-    """The definition of every exported measure, from the catalogue (its name in the language)."""
+    """The definition of every exported measure, from the catalogue: name, numerator, denominator, timescale and
+    source name in the language; polarity, area and kind stay codes (the workbook words polarity and kind)."""
     out = []
     for metric_id in dict.fromkeys(metric_ids):
-        d = catalogue.definition(metric_id)
+        d = catalogue.definition(metric_id, lang)
         entitlements = d.get("entitlements", [])
-        timescale = "; ".join(f"{e['code']}: {e['standard']} / {e['enhanced']} {e['unit']} days" for e in entitlements)
+        timescale = "; ".join(
+            t(f"measure_definition.timescale.{e['unit']}", lang, code=e["code"], standard=e["standard"],
+              enhanced=e["enhanced"])
+            for e in entitlements
+        )  # fmt: skip
         if len(entitlements) > MAX_LISTED_TIMESCALES:  # pooled measures: each code's timescale is in its own row
-            timescale = f"{len(entitlements)} entitlements pooled, each judged on its own timescale"
-        out.append({**{k: d[k] for k in ("numerator", "denominator", "source", "polarity", "target")},
-                    "name": catalogue.measure_name(metric_id, lang), "metric_id": metric_id,
+            timescale = t("measure_definition.pooled", lang, count=len(entitlements))
+        out.append({**{k: d[k] for k in ("name", "numerator", "denominator", "polarity", "target")},
+                    "source": d["source_name"], "metric_id": metric_id,
                     "timescale": timescale, "area": d["area"], "kind": d["kind"]})  # fmt: skip
     return pd.DataFrame(out)
 
@@ -215,7 +220,7 @@ def board_commentary(engine: Engine, reader: Scope, as_of: dt.date, portfolio_id
     for portfolio, row in read_commentary(engine, reader, as_of, portfolio_ids).items():
         text, written_in = in_language(row, lang)
         if text:
-            out[portfolio] = f"{label(f'report.only_{written_in}', lang)}\n{text}" if written_in else text
+            out[portfolio] = f"{t(f'report.only_{written_in}', lang)}\n{text}" if written_in else text
     return out
 
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from config.i18n import check_language
 from metrics.measures_table import COLUMNS as TABLE_COLUMNS
 from reports.formatting import metric_units
-from reports.labels import check_language
 from reports.manifest import app_version
 from reports.publication import LOG_COLUMNS, publish, publish_scorecard
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.labels import check_language
+from config.i18n import check_language
 
 _SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     # (key, heading, text); text may use {rate}, {pub} and {limit}

@@ -8,7 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from reports.labels import label
+from config.i18n import t
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
@@ -57,7 +57,7 @@ class BoardPackPDF(FPDF):
         self.cell(0, 4, self.as_at, align="L")
         self.set_x(self.l_margin)
         # "{nb}" is fpdf2's alias for the page count, filled in when the document is closed.
-        self.cell(0, 4, label("report.page", self.lang, n=self.page_no(), total="{nb}"), align="R")
+        self.cell(0, 4, t("report.page", self.lang, n=self.page_no(), total="{nb}"), align="R")
         self.set_text_color(0)
 
 
@@ -114,7 +114,7 @@ def render_contents(pdf: BoardPackPDF, outline) -> None:
     lang = pdf.lang
     pdf.set_xy(pdf.l_margin, pdf.t_margin)
     pdf.set_font(FAMILY, "B", 16)
-    pdf.cell(0, 10, label("report.contents", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, t("report.contents", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 11)
     for section in outline:
         if section.level != 0 or section.page_number <= 1:

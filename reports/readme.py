@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from config.i18n import format_date
+from config.i18n import format_date, t
 from reports.formatting import has_public_data
 from reports.inputs import Prepared
-from reports.labels import label
 
 TEXT = {
     "en": {
@@ -106,27 +105,27 @@ def readme_text(prepared: Prepared, file_names: list[str]) -> str:
     """README.txt for a pack holding `file_names` (plus manifest.json and README.txt themselves)."""
     inputs, lang = prepared.inputs, prepared.inputs.lang
     text = TEXT[lang]
-    title = f"{label('report.evidence_pack', lang)}: {label('report.framework', lang)}"
-    names = ", ".join(inputs.portfolios.values()) if inputs.scope is not None else label("report.scope_all", lang)
+    title = f"{t('report.evidence_pack', lang)}: {t('report.framework', lang)}"
+    names = ", ".join(inputs.portfolios.values()) if inputs.scope is not None else t("report.scope_all", lang)
     when = prepared.exported_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
     lines = [
         title,
         "=" * len(title),
         "",
-        label("report.as_at", lang, date=format_date(inputs.as_of, lang)),
-        label(
+        t("report.as_at", lang, date=format_date(inputs.as_of, lang)),
+        t(
             "report.period",
             lang,
             start=format_date(inputs.period_start, lang),
             end=format_date(inputs.period_end, lang),
         ),
-        label("report.scope", lang, names=names),
-        label("report.exported_by", lang, who=inputs.exported_by or "–", when=when),
-        label("report.version", lang, app=inputs.app_version or "dev", catalogue=inputs.catalogue_version or "–"),
+        t("report.scope", lang, names=names),
+        t("report.exported_by", lang, who=inputs.exported_by or "–", when=when),
+        t("report.version", lang, app=inputs.app_version or "dev", catalogue=inputs.catalogue_version or "–"),
     ]
     if inputs.publication:
         threshold = inputs.publication_threshold
-        lines += ["", label("report.publication", lang, limit=threshold - 1, threshold=threshold)]
+        lines += ["", t("report.publication", lang, limit=threshold - 1, threshold=threshold)]
     lines += ["", text["contents"], "-" * len(text["contents"])]
     seen: set[str] = set()
     for name in [*file_names, "manifest.json", "README.txt"]:
@@ -140,7 +139,7 @@ def readme_text(prepared: Prepared, file_names: list[str]) -> str:
     lines += ["", text["csv"], "", text["verify"], "-" * len(text["verify"])]
     lines += [text["verify_1"], text["verify_2"], text["verify_3"]]
     if has_public_data(inputs.metric_rows, inputs.scorecards):
-        lines += ["", label("report.ogl", "en")]
+        lines += ["", t("report.ogl", "en")]
         if lang != "en":
-            lines.append(label("report.ogl", lang))
+            lines.append(t("report.ogl", lang))
     return "\n".join(lines) + "\n"

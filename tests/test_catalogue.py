@@ -29,7 +29,7 @@ def raw():
 
 def test_version_and_statistics_settings():
     cat = load_catalogue()
-    assert cat.version == "2026.1"
+    assert cat.version == "2026.2"
     stats = cat.statistics
     assert (stats.suppression_threshold, stats.publication_threshold, stats.amber_margin) == (10, 5, 0.05)
     assert stats.spc_screen_outliers is False and stats.rebase_dates == []
@@ -184,7 +184,7 @@ def test_definition_for_the_ui():
     d = load_catalogue().definition("VCOP_MOJ_UPDATES")
     assert d["name"] == "MoJ return: Timely updates"
     assert [e["code"] for e in d["entitlements"]] == ["R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE"]
-    assert d["entitlements"][0]["enhanced"] == 1 and d["catalogue_version"] == "2026.1"
+    assert d["entitlements"][0]["enhanced"] == 1 and d["catalogue_version"] == "2026.2"
     assert "answers 5-7" in load_catalogue().definition("SAT_WHOLE")["numerator"]
 
 

@@ -1,35 +1,42 @@
-"""Report wording in English and Welsh, the methodology text, and the shipped font that must print all of it."""
+"""Report wording through the translation layer (`report.*` in config/translations), the methodology text, and the
+shipped font that must print all of it."""
 
 from __future__ import annotations
-
-import string
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from charts.icons import ENGLISH as CHART_WORDS
-from reports.labels import LABELS, check_language, label, translator
+from charts.icons import POINT_STYLES
+from config.i18n import LANGUAGES, catalogue, check_language, placeholders, t
+from data.workflow import ACTION_STATUSES, FEEDBACK_STATUSES
+from metrics.spc import POLARITIES, RULES
+from reports.evidence_workbook import ACTION_COLUMNS, FEEDBACK_COLUMNS, LOAD_COLUMNS
+from reports.formatting import AREAS, text_or, translator
+from reports.inputs import DEFINITION_COLUMNS, METRIC_COLUMNS, SCORECARD_COLUMNS, SPC_COLUMNS
 from reports.methodology import methodology
 from reports.pdf_layout import FONT_DIR
+from reports.publication import LOG_COLUMNS
 from reports.readme import TEXT as README_TEXT
 
 WELSH_LETTERS = "ŵŷâêîôûŴŶÂÊÎÔÛäëïöüáéíóúàèìòù"
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def report_keys(lang: str) -> dict[str, str]:
+    return {key: text for key, text in catalogue(lang).items() if key.startswith("report.")}
 
 
-def test_english_and_welsh_have_the_same_keys_and_placeholders():
-    assert set(LABELS["en"]) == set(LABELS["cy"])
-    for key, text in LABELS["en"].items():
-        assert _placeholders(text) == _placeholders(LABELS["cy"][key]), key
+def test_report_words_are_in_both_languages_with_the_same_placeholders():
+    en, cy = report_keys("en"), report_keys("cy")
+    assert len(en) >= 130  # the exports' section is really there
+    assert sorted(set(en) ^ set(cy)) == []
+    assert {key: (en[key], cy[key]) for key in en if placeholders(en[key]) != placeholders(cy[key])} == {}
 
 
-def test_welsh_is_welsh():
-    same = [key for key in LABELS["en"] if LABELS["en"][key] == LABELS["cy"][key]]
+def test_report_welsh_is_welsh():
+    en, cy = report_keys("en"), report_keys("cy")
     # Only proper names and technical codes may stay the same.
-    assert set(same) <= {"area.CG", "column.sha256"}
+    assert {key for key in en if en[key] == cy[key]} == {"report.area.CG", "report.column.sha256"}
 
 
 @pytest.mark.parametrize(
@@ -43,29 +50,60 @@ def test_welsh_is_welsh():
         ("report.page", "en", {"n": 2, "total": 9}, "Page 2 of 9"),
         ("report.as_at", "cy", {"date": "31 Hydref 2026"}, "Yn gywir ar 31 Hydref 2026"),
         ("report.actions", "cy", {}, "Camau gweithredu"),
+        ("report.only_en", "cy", {}, "(Saesneg yn unig)"),
+        ("report.only_cy", "en", {}, "(Welsh only)"),
+        ("report.yes", "en", {}, "Yes"),  # quoted in the YAML: a bare Yes would load as a boolean
+        ("report.no", "cy", {}, "Na"),
+        ("report.column.ci", "cy", {}, "Cyfwng hyder 95%"),
+        ("report.status.on_track", "cy", {}, "Ar y trywydd iawn"),
+        ("report.overdue_days", "en", {"days": 3}, "3 days overdue"),
         ("rag.green", "cy", {}, "Gwyrdd"),
         ("rag.amber", "cy", {}, "Ambr"),
         ("rag.red", "cy", {}, "Coch"),
         ("report.fewer_than", "cy", {"n": 10}, "llai na 10"),
     ],
 )
-def test_label(key, lang, values, expected):
-    assert label(key, lang, **values) == expected
+def test_report_words(key, lang, values, expected):
+    assert t(key, lang, **values) == expected
 
 
-def test_unknown_language_and_key():
+def test_exports_are_made_in_a_named_language_only():
+    assert check_language("cy") == "cy"
     with pytest.raises(ValueError):
         check_language("fr")
-    with pytest.raises(KeyError):
-        label("report.no_such_key", "en")
+    with pytest.raises(ValueError):
+        translator("fr")
 
 
-def test_translator_covers_the_chart_icon_keys_it_is_used_for():
+def test_every_key_the_exports_build_at_run_time_exists():
+    """Keys put together from codes (areas, statuses, columns...) are not seen by the source scan of test_i18n."""
+    columns = [*METRIC_COLUMNS, *SPC_COLUMNS, *DEFINITION_COLUMNS, *LOG_COLUMNS, *ACTION_COLUMNS]
+    columns += [*FEEDBACK_COLUMNS, *LOAD_COLUMNS, *(c for c in SCORECARD_COLUMNS if c != "variation_icon")]
+    columns += ["value_ci", "counts", "measures", "due_state"]  # the board pack's own table headers
+    built = [f"report.column.{c}" for c in columns]
+    built += [f"report.area.{a}" for a in (*AREAS, "OTHER")]
+    built += [f"report.status.{s}" for s in ACTION_STATUSES]
+    built += [f"report.feedback_status.{s}" for s in FEEDBACK_STATUSES]
+    built += [f"report.polarity.{p}" for p in POLARITIES]
+    built += [f"report.suppression.{r}" for r in ("rate", "primary", "secondary")]
+    built += [f"report.only_{lang}" for lang in LANGUAGES]
+    built += [key for key, _, _ in POINT_STYLES.values()] + [f"spc.rules.{rule}" for rule in RULES]
+    for lang in LANGUAGES:
+        assert [key for key in built if key not in catalogue(lang)] == [], lang
+
+
+def test_a_code_without_words_stays_as_it_is():
+    assert text_or("report.status.on_track", "cy", "on_track") == "Ar y trywydd iawn"
+    assert text_or("report.status.paused", "cy", "paused") == "paused"
+
+
+def test_translator_gives_the_chart_icon_words_in_the_document_language():
     words = translator("cy")
     icon_keys = [k for k in CHART_WORDS if k.startswith(("rag.", "spc.common", "spc.improvement", "spc.concern"))]
     icon_keys += [k for k in CHART_WORDS if k.startswith(("spc.neutral_", "spc.assurance.", "spc.rules."))]
-    assert icon_keys and all(k in LABELS["cy"] and words(k) == LABELS["cy"][k] for k in icon_keys)
-    assert all(LABELS["en"][k] == CHART_WORDS[k] for k in icon_keys)  # the same English as the charts
+    assert icon_keys and all(words(k) == catalogue("cy")[k] != catalogue("en")[k] for k in icon_keys)
+    assert all(catalogue("en")[k] == CHART_WORDS[k] for k in icon_keys)  # the same English as the charts
+    assert translator("en")("rag.none") == "No rating"
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -90,7 +128,9 @@ def test_methodology_fills_thresholds_and_publication():
 @pytest.mark.parametrize("font", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"])
 def test_shipped_font_prints_every_report_character(font):
     cmap = TTFont(FONT_DIR / font, lazy=True).getBestCmap()
-    texts = [*LABELS["en"].values(), *LABELS["cy"].values(), WELSH_LETTERS, "▲▼●✓✗~–—≥≤"]
+    printed = ("report.", "rag.", "spc.", "chart.", "meeting.record.")
+    texts = [text for lang in LANGUAGES for key, text in catalogue(lang).items() if key.startswith(printed)]
+    texts += [WELSH_LETTERS, "▲▼●✓✗~–—≥≤"]
     texts += [body for lang in ("en", "cy") for section in methodology(lang) for body in section]
     texts += [body for lang in ("en", "cy") for body in README_TEXT[lang].values()]
     missing = {ch for text in texts for ch in text if not ch.isspace() and ord(ch) not in cmap}

@@ -53,19 +53,44 @@ def icon_label(kind: str, value) -> str:
     return icons.icon_text(lookup(value), translate())
 
 
+def days_text(days: int, unit: str) -> str:
+    """A timescale in words: 5 working days, 1 calendar day (2 ddiwrnod gwaith in Welsh)."""
+    return t(f"measure_definition.days.{unit}{'_one' if days == 1 else ''}", days=days)
+
+
+def period_date_text(column: str | None) -> str:
+    """The date a measure counts its rows by, in words ("the survey date"); a dash when it has none."""
+    if not column:
+        return "–"
+    return t(f"measure_definition.period_dates.{column}")
+
+
+def timescales_table(entitlements: list[dict]) -> pd.DataFrame:
+    """The entitlements behind a measure: code, right, timescales in words and basis (already in the language)."""
+    return pd.DataFrame(
+        {
+            t("measure_definition.columns.code"): [e["code"] for e in entitlements],
+            t("measure_definition.columns.right"): [e["right"] for e in entitlements],
+            t("measure_definition.columns.standard"): [days_text(e["standard"], e["unit"]) for e in entitlements],
+            t("measure_definition.columns.enhanced"): [days_text(e["enhanced"], e["unit"]) for e in entitlements],
+            t("measure_definition.columns.basis"): [e["basis"] for e in entitlements],
+        }
+    )
+
+
 def definition_panel(metric_id: str) -> None:
-    """The measure's definition, one click away: numerator, denominator, timescales, source, target."""
-    d = data.catalogue().definition(metric_id)
+    """The measure's definition, one click away: numerator, denominator, timescales, source, target, all in the
+    reader's language (the catalogue holds every text in English and Welsh)."""
+    d = data.catalogue().definition(metric_id, current_language())
     with st.popover(t("measure.definition"), icon=":material/info:"):
-        st.markdown(f"**{d['name_cy'] if current_language() == 'cy' else d['name']}** (`{d['id']}`)")
+        st.markdown(f"**{d['name']}** (`{d['id']}`)")
         st.markdown(t("measure.numerator", text=d["numerator"]))
         st.markdown(t("measure.denominator", text=d["denominator"]))
-        st.markdown(t("measure.source", source=d["source"], date=d["period_date"] or "–"))
+        st.markdown(t("measure.source", source=d["source_name"], date=period_date_text(d["period_date"])))
         target = "–" if d["target"] is None else format_value(d["target"], d["kind"])
         st.markdown(t("measure.target_polarity", target=target, polarity=t(f"measure.polarity.{d['polarity']}")))
         if d.get("entitlements"):
-            rows = pd.DataFrame(d["entitlements"])[["code", "right", "standard", "enhanced", "unit", "basis"]]
-            table_alternative(rows, t("measure.timescales_caption"))
+            table_alternative(timescales_table(d["entitlements"]), t("measure.timescales_caption"))
 
 
 def headline(row: pd.Series) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from auth.roles import Scope
-from config.i18n import t
+from config.i18n import current_language, t
 from metrics import scorecard as scorecards
 from metrics.catalogue import Catalogue
 from metrics.periods import Period as MetricsPeriod
@@ -172,7 +172,7 @@ def codes_table(rows: pd.DataFrame, split: pd.DataFrame, catalogue: Catalogue, r
     return pd.DataFrame(
         {
             t("vcop.columns.code"): [e.code for e in entries],
-            t("vcop.columns.basis"): [e.basis for e in entries],
+            t("vcop.columns.basis"): [catalogue.entitlement_basis(e.code, current_language()) for e in entries],
             t("vcop.columns.owner"): [e.owner for e in entries],
             t("vcop.columns.standard"): [days_text(e.standard, e.unit) for e in entries],
             t("vcop.columns.enhanced"): [days_text(e.enhanced, e.unit) for e in entries],
