@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from data import queries
-from data.commentary import read_commentary
+from data.commentary import read_commentary, save_commentary
 from data.engine import make_engine
 from data.models import AuditLog
-from tests.accountability_support import BOARD
+from tests.accountability_support import BOARD, LEAD_DA
 from tests.apptest_support import sign_in
+from tests.test_security import IMAGE, LINK, SCRIPT, assert_shown_only_as_text
 
 EN = "Updates to victims on suspects fell in the spring; the unit is retraining call handlers."
 CY = "Gostyngodd y diweddariadau i ddioddefwyr am bobl a amheuir yn y gwanwyn; mae'r uned yn ailhyfforddi staff."
@@ -127,3 +128,11 @@ def test_refusals_are_translated_for_a_welsh_lead(own_seeded_env):
     assert [e.value for e in lead.error] == [
         "Ysgrifennwch y sylwebaeth yn Saesneg, yn Gymraeg neu yn y ddwy cyn ei chadw."
     ]
+
+
+def test_script_in_commentary_renders_as_text(own_seeded_env):
+    engine, as_of = own_seeded_env
+    save_commentary(engine, LEAD_DA, "vawg_da", as_of, f"Call-backs {SCRIPT} {LINK}", f"Galwadau {IMAGE}", 0)
+    board = as_board()  # read-only: the saved text rendered as Markdown
+    assert assert_shown_only_as_text(board, [SCRIPT, IMAGE, LINK]) >= 1
+    assert r"\<script\>alert('x')\</script\>" in texts(board)  # kept in full, only its markup neutralised
