@@ -191,6 +191,8 @@ def _methodology_sheet(prepared: Prepared, lang: str) -> Sheet:
         rate_threshold=inputs.rate_threshold,
         publication_threshold=inputs.publication_threshold,
         publication=inputs.publication,
+        amber_margin=inputs.amber_margin,
+        amber_margin_relative=inputs.amber_margin_relative,
     )
     frame = pd.DataFrame(sections, columns=["item", "text"])
     return _sheet(t("report.methodology", lang), frame, lang, kinds={"item": "text", "text": "wrap"})

@@ -318,6 +318,11 @@ def gather(
         scope=None if reader.all_portfolios else sorted(reader.portfolios),
         exported_by=exported_by,
         catalogue_version=catalogue.version,
+        # The catalogue's settings, so every threshold and margin a pack states is the one its numbers used.
+        rate_threshold=catalogue.statistics.suppression_threshold,
+        publication_threshold=catalogue.statistics.publication_threshold,
+        amber_margin=catalogue.statistics.amber_margin,
+        amber_margin_relative=catalogue.statistics.amber_margin_relative,
     )
     progress("records", STEPS["records"])
     return inputs

@@ -107,6 +107,8 @@ class ReportInputs:
     app_version: str | None = None
     rate_threshold: int = 10
     publication_threshold: int = 5
+    amber_margin: float = 0.05  # rates: amber within this many proportion points of target (catalogue statistics)
+    amber_margin_relative: float = 0.05  # counts, sums and medians: amber within this share of target
     charts_per_portfolio: int = 4
     headline_per_portfolio: int = 3
     due_within_days: int = 28

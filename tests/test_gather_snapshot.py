@@ -72,3 +72,15 @@ def test_a_window_before_the_snapshot_is_fetched_and_an_export_never_writes_one(
     fetched.clear()
     prepared_window(loaded, CAT, first, AS_OF)
     assert fetched == [None]  # the snapshot starts at the scorecard window, after this export's first month
+
+
+def test_an_export_states_the_catalogues_thresholds_and_margins(loaded, monkeypatch):
+    from reports import gather as gathering
+
+    stats = CAT.statistics.model_copy(
+        update={"suppression_threshold": 20, "publication_threshold": 10, "amber_margin": 0.025}
+    )
+    monkeypatch.setattr(gathering, "load_catalogue", lambda: CAT.model_copy(update={"statistics": stats}))
+    inputs = gather(loaded, start=dt.date(2024, 1, 1), end=AS_OF, portfolio="vcop", with_cases=False)
+    assert (inputs.rate_threshold, inputs.publication_threshold) == (20, 10)
+    assert (inputs.amber_margin, inputs.amber_margin_relative) == (0.025, 0.05)

@@ -14,10 +14,11 @@ from metrics.spc import POLARITIES, RULES
 from reports.evidence_workbook import ACTION_COLUMNS, FEEDBACK_COLUMNS, LOAD_COLUMNS
 from reports.formatting import AREAS, text_or, translator
 from reports.inputs import DEFINITION_COLUMNS, METRIC_COLUMNS, SCORECARD_COLUMNS, SPC_COLUMNS
+from reports.methodology import SECTIONS as METHOD_SECTIONS
 from reports.methodology import methodology
 from reports.pdf_layout import FONT_DIR
 from reports.publication import LOG_COLUMNS
-from reports.readme import TEXT as README_TEXT
+from reports.readme import FILES as README_FILES
 
 WELSH_LETTERS = "ŵŷâêîôûŴŶÂÊÎÔÛäëïöüáéíóúàèìòù"
 
@@ -88,6 +89,9 @@ def test_every_key_the_exports_build_at_run_time_exists():
     built += [f"report.suppression.{r}" for r in ("rate", "primary", "secondary")]
     built += [f"report.only_{lang}" for lang in LANGUAGES]
     built += [key for key, _, _ in POINT_STYLES.values()] + [f"spc.rules.{rule}" for rule in RULES]
+    built += [f"report.method.{section}.{part}" for section in METHOD_SECTIONS for part in ("heading", "text")]
+    built += ["report.method.suppression.publication", "report.method.suppression.full_counts"]
+    built += [f"report.readme.file.{key}" for key in README_FILES.values()]
     for lang in LANGUAGES:
         assert [key for key in built if key not in catalogue(lang)] == [], lang
 
@@ -115,6 +119,22 @@ def test_methodology_covers_the_methods(lang):
         assert term in text, term
 
 
+def test_methodology_sections_keep_their_order():
+    assert [heading for heading, _ in methodology("en")] == [
+        "Periods and the as-of date",
+        "Working days",
+        "Victims' Code entitlements",
+        "Confidence intervals (Wilson)",
+        "Change between periods (Newcombe)",
+        "Statistical process control (SPC)",
+        "RAG ratings",
+        "Suppression of small numbers",
+        "Case-level data",
+    ]
+    welsh = [heading for heading, _ in methodology("cy", publication=True)]
+    assert welsh[0] == "Cyfnodau a'r dyddiad 'yn gywir ar'" and welsh[-1] == "Atal niferoedd bach"
+
+
 def test_methodology_fills_thresholds_and_publication():
     full = dict(methodology("en", rate_threshold=20))
     assert "below 20" in full["Suppression of small numbers"] and "Case-level data" in full
@@ -123,6 +143,11 @@ def test_methodology_fills_thresholds_and_publication():
     assert "Case-level data" not in published
     welsh = dict(methodology("cy", publication=True))
     assert "o 1 i 4" in welsh["Atal niferoedd bach"]
+    # The amber margins are the catalogue's, as RAG used them.
+    assert "amber up to 5 percentage points below it for a rate (within 5% of it" in full["RAG ratings"]
+    wider = dict(methodology("en", amber_margin=0.025, amber_margin_relative=0.1))
+    assert "amber up to 2.5 percentage points below it for a rate (within 10% of it" in wider["RAG ratings"]
+    assert "ambr hyd at 5 pwynt canran" in welsh["Statws RAG"]
 
 
 @pytest.mark.parametrize("font", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"])
@@ -132,7 +157,6 @@ def test_shipped_font_prints_every_report_character(font):
     texts = [text for lang in LANGUAGES for key, text in catalogue(lang).items() if key.startswith(printed)]
     texts += [WELSH_LETTERS, "▲▼●✓✗~–—≥≤"]
     texts += [body for lang in ("en", "cy") for section in methodology(lang) for body in section]
-    texts += [body for lang in ("en", "cy") for body in README_TEXT[lang].values()]
     missing = {ch for text in texts for ch in text if not ch.isspace() and ord(ch) not in cmap}
     assert missing == set()
 
