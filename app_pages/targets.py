@@ -1,7 +1,7 @@
 """Targets (analysts, administrators): each measure's catalogue target beside the one set here; set, change or clear it.
 
 The service (data/targets.py) checks the role again and writes every change to the audit log; the cached measure
-computations are keyed on the targets table's fingerprint (ui/data.targets_version), so every page shows a change
+computations are keyed on the targets table's fingerprint (ui/data.data_version), so every page shows a change
 at once.
 """
 

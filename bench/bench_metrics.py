@@ -110,7 +110,7 @@ def _app_run(url: str, cache: str, queue) -> None:
     # The app's first all_scorecards() call (the landing page's first run), then the same call again.
     cards = clock.time("all scorecards", lambda: data.all_scorecards(db, as_of))
     clock.time("warm: all scorecards again", lambda: data.all_scorecards(db, as_of))
-    catalogue, targets = data.catalogue(), data.targets(db, data.targets_version(db))
+    catalogue, targets = data.catalogue(), data.targets(db, data.data_version(db))
     # Its parts, outside the app's caches: the scorecard frames the snapshot stores ready (plus the live sources).
     prepared = clock.time(
         "of which: scorecard frames from the snapshot",

@@ -298,7 +298,7 @@ FETCHERS = {
 
 
 # The source frames metric_frames returns, in order. The live ones are edited in the app (action plan, findings,
-# feedback, events) rather than only loaded, so cached copies of them must not outlive a page's cache.
+# feedback, events) rather than only loaded, so they are never snapshotted and caches are keyed on live_version.
 SOURCE_ORDER = (
     "victims",
     "entitlements",
@@ -313,6 +313,19 @@ SOURCE_ORDER = (
     "policeuk_street",
 )
 LIVE_SOURCES = ("engagement_events", "feedback_items", "recommendations", "actions")
+# The tables the app itself edits (engagement events only ever arrive by a load, which loads_version covers).
+EDITED_TABLES = (Action.__table__, Recommendation.__table__, FeedbackItem.__table__)
+
+
+def live_version(engine: Engine) -> tuple:
+    """A fingerprint of the rows the app edits (actions, findings, feedback): each table's row count and the sum of
+    its rows' versions. Every insert adds a row and every save bumps a version (optimistic locking), so any change
+    gives a new fingerprint: the key that keeps cached measures from outliving an edit. One small query."""
+    counts = [select(func.count()).select_from(table).scalar_subquery() for table in EDITED_TABLES]
+    versions = [select(func.coalesce(func.sum(table.c.version), 0)).scalar_subquery() for table in EDITED_TABLES]
+    with engine.connect() as conn:
+        row = conn.execute(select(*counts, *versions)).one()
+    return tuple(int(value) for value in row)
 
 
 def metric_frames(

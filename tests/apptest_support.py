@@ -69,6 +69,19 @@ def seeded_app_env(seeded_db_url, monkeypatch):
 
 
 @pytest.fixture
+def seeded_copy(seeded_app_env, tmp_path, monkeypatch):
+    """The app pointed at a private copy of the seeded database, for a test that writes (what it saves never reaches
+    other tests); yields an engine on the copy."""
+    copy = tmp_path / "seeded_copy.sqlite3"
+    shutil.copy(seeded_app_env.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def app_engine(tmp_path, monkeypatch):
     """A temporary, empty embedded database with the demo users, named by DATABASE_URL for the app."""
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"

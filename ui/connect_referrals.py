@@ -42,11 +42,17 @@ def count_by_source(referrals: pd.DataFrame, cohort: dict, month_col: str) -> pd
     return tidy.astype({"count": int})[columns]
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
 def referrals_by_source(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple = ()
 ) -> pd.DataFrame:
     """Referrals per month and source over [start, end] for the portfolio's cohort (as CG_REFERRALS counts them)."""
+    return _referrals_by_source(db, as_of, start, end, portfolio, tuple(filters), data.sources_version(db))
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _referrals_by_source(
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple, version: tuple
+) -> pd.DataFrame:
     catalogue = data.catalogue()
     prepared = data.prepared_frames(db, as_of, start, end, None, filters)
     referrals = prepared.frames.get(catalogue.measure(MEASURE).source)

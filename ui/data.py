@@ -45,20 +45,30 @@ def as_of_date(db: str) -> dt.date | None:
 Filters = tuple[tuple[str, str], ...]  # (column, value) pairs narrowing every number (ui.filters.filter_pickers)
 
 
+def sources_version(db: str) -> tuple:
+    """A fingerprint of every source the measures read: the loads (what loaded data may have changed) and the rows
+    the app edits (actions, findings, feedback). Two small queries, run on every call, so an edit or a load from any
+    session or process shows at once in every cached computation keyed by it."""
+    engine = get_engine()
+    return snapshots.loads_version(engine), queries.live_version(engine)
+
+
+def data_version(db: str) -> tuple:
+    """The key of every cached measure computation: the sources' fingerprint and the targets'."""
+    return sources_version(db), target_store.targets_version(get_engine())
+
+
 def prepared_frames(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, filters: Filters = ()
 ) -> Prepared:
     """Every source frame for [start, end], prepared once (entitlement states at as-of) and shared read-only,
-    narrowed to the victims matching `filters`.
-
-    Keyed by the loads' fingerprint (one small query), so a new load from any process is picked up at once.
-    """
-    return _prepared_frames(db, as_of, start, end, by, snapshots.loads_version(get_engine()), tuple(filters))
+    narrowed to the victims matching `filters`; keyed by the sources' fingerprint (sources_version)."""
+    return _prepared_frames(db, as_of, start, end, by, sources_version(db), tuple(filters))
 
 
 @st.cache_resource(ttl=TTL, max_entries=8, show_spinner=False)
 def _prepared_frames(
-    db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, loads: str, filters: Filters = ()
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, version: tuple, filters: Filters = ()
 ) -> Prepared:
     # From the metrics snapshot when the window lies in it (data/snapshot.py: read from var/cache/, or built from the
     # database and written there once), else fetched for this window alone. Filters narrow the judged rows first.
@@ -68,7 +78,7 @@ def _prepared_frames(
         prepared = snapshots.scorecard_prepared(engine, catalogue(), as_of)
         if prepared is not None:
             return prepared
-    snapshot = _snapshot(db, as_of, loads)
+    snapshot = _snapshot(db, as_of, version[0])
     if filters:
         snapshot = dataclasses.replace(snapshot, judged=filter_judged(snapshot.judged, catalogue(), dict(filters)))
     prepared = snapshots.prepared_from(snapshot, engine, catalogue(), start=start, end=end, by=by)
@@ -78,10 +88,14 @@ def _prepared_frames(
     return prepare(frames, catalogue(), as_of=as_of, start=start, end=end, by=by, filters=dict(filters))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
 def filter_options(db: str, as_of: dt.date, columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """The values each filter column takes among the victims at the as-of date (as cut groups label them)."""
-    victims = _snapshot(db, as_of, snapshots.loads_version(get_engine())).judged.frames.get("victims")
+    return _filter_options(db, as_of, tuple(columns), snapshots.loads_version(get_engine()))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _filter_options(db: str, as_of: dt.date, columns: tuple[str, ...], loads: str) -> dict[str, tuple[str, ...]]:
+    victims = _snapshot(db, as_of, loads).judged.frames.get("victims")
     out = {}
     for column in columns:
         if victims is None or column not in victims.columns:
@@ -98,12 +112,6 @@ def _snapshot(db: str, as_of: dt.date, loads: str) -> snapshots.Snapshot:
     return snapshots.current_snapshot(get_engine(), catalogue(), as_of)
 
 
-def targets_version(db: str) -> tuple:
-    """The targets table's fingerprint, read on every call (one tiny query): the key that makes a changed target
-    show at once in every cached computation that applies targets, whichever session or process changed it."""
-    return target_store.targets_version(get_engine())
-
-
 @st.cache_data(ttl=TTL, show_spinner=False)
 def targets(db: str, version: tuple | None = None) -> pd.DataFrame:
     """Targets set by analysts (they override the catalogue defaults), as they were at `version`."""
@@ -112,7 +120,7 @@ def targets(db: str, version: tuple | None = None) -> pd.DataFrame:
 
 def all_scorecards(db: str, as_of: dt.date) -> pd.DataFrame:
     """Every portfolio's scorecard at the as-of date (rolling 12 months, 36-month SPC series), current targets."""
-    return _all_scorecards(db, as_of, targets_version(db))
+    return _all_scorecards(db, as_of, data_version(db))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -136,7 +144,7 @@ def measure_rows(
     """Tidy measure rows for the period [start, end] (and each of its months when `monthly`), cut `by` a column,
     narrowed by `filters`."""
     return _measure_rows(
-        db, as_of, start, end, portfolio, tuple(metric_ids), by, monthly, targets_version(db), tuple(filters)
+        db, as_of, start, end, portfolio, tuple(metric_ids), by, monthly, data_version(db), tuple(filters)
     )
 
 

@@ -173,7 +173,7 @@ def period_rows(
     filters: data.Filters = (),
 ) -> pd.DataFrame:
     """Each measure over [start, end] for the portfolio's cohort, with its change on the same months a year before."""
-    return _period_rows(db, as_of, start, end, portfolio, tuple(metric_ids), data.targets_version(db), tuple(filters))
+    return _period_rows(db, as_of, start, end, portfolio, tuple(metric_ids), data.data_version(db), tuple(filters))
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False)
@@ -234,7 +234,7 @@ def spc_status(
     db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: data.Filters = ()
 ) -> pd.DataFrame:
     """Each measure's SPC variation and assurance over the 36 monthly points of the scorecard window."""
-    return _spc_status(db, as_of, portfolio, tuple(metric_ids), data.targets_version(db), tuple(filters))
+    return _spc_status(db, as_of, portfolio, tuple(metric_ids), data.data_version(db), tuple(filters))
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from config.i18n import t
 from data import queries
+from data import snapshot as snapshots
 from metrics.measures import Prepared, compute, prepare
 from metrics.measures_base import month_column
 from metrics.periods import Period, months
@@ -29,9 +30,14 @@ SERIES_MONTHS = 36
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
 def street_rows(db: str) -> pd.DataFrame:
     """Every police.uk street row loaded (crime_id, month, file_month, local_authority, crime_type, last_outcome)."""
+    return _street_rows(db, snapshots.loads_version(get_engine()))
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _street_rows(db: str, loads: str) -> pd.DataFrame:
+    """As street_rows, as loaded when the loads' fingerprint was `loads` (a new load gives a new entry)."""
     return queries.policeuk_frame(get_engine(), EARLIEST, LATEST)
 
 
@@ -44,29 +50,34 @@ def loaded_window(street: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
     return first, month_end(last)
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
 def public_window(db: str) -> tuple[dt.date, dt.date] | None:
     """(first day, as-of date) of the police.uk data loaded; the as-of date is the end of its latest month."""
-    return loaded_window(street_rows(db))
+    return _public_window(db, snapshots.loads_version(get_engine()))
+
+
+@st.cache_data(ttl=data.TTL, show_spinner=False)
+def _public_window(db: str, loads: str) -> tuple[dt.date, dt.date] | None:
+    return loaded_window(_street_rows(db, loads))
 
 
 @st.cache_resource(ttl=data.TTL, max_entries=4, show_spinner=False)
-def _prepared(db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None) -> Prepared:
-    return prepare({SOURCE: street_rows(db)}, data.catalogue(), as_of=as_of, start=start, end=end, by=by)
+def _prepared(db: str, loads: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None) -> Prepared:
+    return prepare({SOURCE: _street_rows(db, loads)}, data.catalogue(), as_of=as_of, start=start, end=end, by=by)
 
 
 def public_prepared(db: str, start: dt.date, end: dt.date, by: str | None) -> Prepared:
     """The police.uk crimes prepared for [start, end] at the police.uk as-of date, shared read-only.
 
-    The as-of date is part of the cache key, so a newly loaded month is never answered from older frames.
+    Keyed by the loads' fingerprint, so a newly loaded or reloaded month is never answered from older frames.
     """
-    _, as_of = public_window(db)
-    return _prepared(db, as_of, start, end, by)
+    loads = snapshots.loads_version(get_engine())
+    _, as_of = _public_window(db, loads)
+    return _prepared(db, loads, as_of, start, end, by)
 
 
 def public_rows(db: str, start: dt.date, end: dt.date, by: str | None = None, monthly: bool = False) -> pd.DataFrame:
     """PUB_* measure rows for [start, end] (and each of its months when `monthly`), optionally cut `by` area."""
-    return _public_rows(db, start, end, by, monthly, data.targets_version(db))
+    return _public_rows(db, start, end, by, monthly, data.data_version(db))
 
 
 @st.cache_data(ttl=data.TTL, show_spinner=False)

@@ -34,8 +34,10 @@ def case_list(
     end: dt.date,
     as_of: dt.date,
     cuts: tuple[tuple[str, str], ...],
+    version: tuple = (),
 ) -> pd.DataFrame:
-    """The late and missed instances (the user's scope is an argument: the cache must never serve another user)."""
+    """The late and missed instances (the user's scope is an argument: the cache must never serve another user), as
+    loaded when the sources' fingerprint was `version`."""
     return missed_and_late(get_engine(), scope, portfolio, list(codes), start, end, as_of, dict(cuts))
 
 
@@ -90,7 +92,15 @@ def case_section(
     st.query_params[CASES_PARAM] = "1"
     try:
         frame = case_list(
-            data.db_key(), scope, portfolio, codes, period.start, period.end, as_of, tuple(sorted(cuts.items()))
+            data.db_key(),
+            scope,
+            portfolio,
+            codes,
+            period.start,
+            period.end,
+            as_of,
+            tuple(sorted(cuts.items())),
+            data.sources_version(data.db_key()),
         )
     except AccessDenied as refused:
         st.info(t(refused.code, **refused.params))
