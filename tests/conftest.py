@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
@@ -89,6 +90,23 @@ def engine(db_url):
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+SMALL_DEMO_AS_OF = dt.date(2024, 3, 31)
+
+
+@pytest.fixture
+def small_demo(engine, tmp_path, monkeypatch):
+    """The test database with 200 demo victims loaded (seed 11, 36 months to SMALL_DEMO_AS_OF); metrics snapshots in
+    this test's own folder. Returns the engine."""
+    from data.demo import write_demo
+    from data.ingest import import_paths
+
+    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
+    demo = tmp_path / "demo"
+    write_demo(demo, cases=200, seed=11, months=36, as_of=SMALL_DEMO_AS_OF)
+    assert all(r.ok for r in import_paths(engine, [demo], loaded_by="test"))
+    return engine
 
 
 @pytest.fixture(autouse=True)

@@ -10,24 +10,19 @@ import pytest
 
 from data import queries
 from data import snapshot as snapshots
-from data.demo import write_demo
-from data.ingest import import_paths
 from metrics.catalogue import load_catalogue
 from metrics.scorecard import window
 from reports.gather import gather, prepared_window
+from tests.conftest import SMALL_DEMO_AS_OF
 
 CAT = load_catalogue()
-AS_OF = dt.date(2024, 3, 31)
+AS_OF = SMALL_DEMO_AS_OF
 
 
 @pytest.fixture
-def loaded(engine, tmp_path, monkeypatch):
+def loaded(small_demo):
     """200 demo victims (36 months to 31 March 2024), snapshots kept in tmp_path."""
-    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
-    demo = tmp_path / "demo"
-    write_demo(demo, cases=200, seed=11, months=36, as_of=AS_OF)
-    assert all(r.ok for r in import_paths(engine, [demo], loaded_by="test"))
-    return engine
+    return small_demo
 
 
 @pytest.fixture

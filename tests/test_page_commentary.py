@@ -4,14 +4,11 @@ is refused with a translated message and can be reviewed and saved again."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import select
 
 from data import queries
 from data.commentary import read_commentary, save_commentary
-from data.engine import make_engine
 from data.models import AuditLog
 from tests.accountability_support import BOARD, LEAD_DA
 from tests.apptest_support import sign_in
@@ -22,15 +19,9 @@ CY = "Gostyngodd y diweddariadau i ddioddefwyr am bobl a amheuir yn y gwanwyn; m
 
 
 @pytest.fixture
-def own_seeded_env(seeded_app_env, tmp_path, monkeypatch):
+def own_seeded_env(seeded_copy):
     """A private copy of the seeded database, so the commentary (and languages) saved here never reach other tests."""
-    copy = tmp_path / "commentary.sqlite3"
-    shutil.copy(seeded_app_env.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    engine = make_engine(url)
-    yield engine, queries.latest_as_of(engine)
-    engine.dispose()
+    return seeded_copy, queries.latest_as_of(seeded_copy)
 
 
 def form_keys(as_of, version: int, portfolio: str = "vawg_da") -> tuple[str, str]:

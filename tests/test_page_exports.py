@@ -7,18 +7,15 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 import zipfile
 
 import openpyxl
 import pytest
-import streamlit as st
 from pypdf import PdfReader
 from sqlalchemy import delete, select
 from streamlit.testing.v1 import AppTest
 
 from auth.roles import Scope
-from data.engine import make_engine
 from data.feedback import record_feedback
 from data.models import AuditLog, Victim
 from metrics.catalogue import load_catalogue
@@ -32,25 +29,16 @@ RESULT_KEY = "vsd_export_result"
 
 
 @pytest.fixture
-def seeded_copy(seeded_db_url, tmp_path, monkeypatch):
+def exports_db(seeded_copy):
     """A private copy of the seeded demo database (exports write audit rows), with a formula-like feedback item."""
-    target = tmp_path / "exports.sqlite3"
-    shutil.copy(seeded_db_url.split("///", 1)[1], target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
-    monkeypatch.delenv("VSD_ENV", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    engine = make_engine(url)
+    engine = seeded_copy
     with engine.begin() as conn:  # the shared seeded file may hold other tests' exports (e.g. the access matrix's)
         conn.execute(delete(AuditLog).where(AuditLog.event.like("export.%")))
     coordinator = Scope.for_user("lead.sv", ["lead"], ["survivor_voice"])
     for portfolio in ("witness_care", "vawg_da"):
         record_feedback(engine, coordinator, received_date=dt.date(2026, 9, 1), theme="Court", summary=HYPERLINK,
                         portfolio=portfolio)  # fmt: skip
-    yield engine
-    engine.dispose()
+    return engine
 
 
 def open_exports(username: str) -> AppTest:
@@ -102,7 +90,7 @@ def test_direct_run_is_refused_for_other_roles(seeded_app_env):
 
 
 @pytest.mark.slow
-def test_an_inspector_builds_an_evidence_pack_that_verifies_and_is_audited(seeded_copy, tmp_path):
+def test_an_inspector_builds_an_evidence_pack_that_verifies_and_is_audited(exports_db, tmp_path):
     at = open_exports("inspector")
     assert at.radio(key="vsd_export_kind").options == ["Evidence pack (zip)"]
     at = build(at, portfolio="witness_care")
@@ -110,7 +98,7 @@ def test_an_inspector_builds_an_evidence_pack_that_verifies_and_is_audited(seede
     path = tmp_path / result.file_name
     path.write_bytes(result.data)
     assert verify_pack(path, expected_manifest_sha256=result.detail["manifest_sha256"]).ok
-    (row,) = export_audit(seeded_copy)
+    (row,) = export_audit(exports_db)
     detail = json.loads(row.detail)
     assert (row.actor, row.event, row.portfolio) == ("inspector", "export.evidence", "witness_care")
     assert detail["sha256"] == sha256_hex(result.data)
@@ -124,26 +112,26 @@ def test_an_inspector_builds_an_evidence_pack_that_verifies_and_is_audited(seede
 
 
 @pytest.mark.slow
-def test_a_board_member_builds_a_board_pack(seeded_copy):
+def test_a_board_member_builds_a_board_pack(exports_db):
     at = open_exports("board")
     assert at.radio(key="vsd_export_kind").options == ["Board pack (PDF)"]
     result = build(at, portfolio="witness_care").session_state[RESULT_KEY]
     text = pdf_text(result.data)
     assert "Witness Care Unit" in text and "VAWG — domestic abuse" not in text
-    (row,) = export_audit(seeded_copy)
+    (row,) = export_audit(exports_db)
     assert (row.actor, row.event) == ("board", "export.board")
     assert json.loads(row.detail)["sha256"] == sha256_hex(result.data)
 
 
 @pytest.mark.slow
-def test_a_leads_packs_hold_only_their_portfolio_and_its_cases(seeded_copy):
+def test_a_leads_packs_hold_only_their_portfolio_and_its_cases(exports_db):
     at = open_exports("lead.da")
     assert at.selectbox(key="vsd_export_portfolio").options == ["VAWG — domestic abuse"]
     evidence = build(at).session_state[RESULT_KEY]
     files = pack_files(evidence.data)
     assert sorted(n for n in files if n.startswith("cases/")) == ["cases/vawg_da.csv"]
     rows = list(csv.DictReader(io.StringIO(files["cases/vawg_da.csv"].decode("utf-8-sig"))))
-    with seeded_copy.connect() as conn:
+    with exports_db.connect() as conn:
         domestic = set(conn.execute(select(Victim.case_id).where(Victim.domestic_abuse.is_(True))).scalars())
     assert rows and {r["portfolio_id"] for r in rows} == {"vawg_da"}
     assert {r["case_id"] for r in rows} <= domestic  # no other portfolio's (non-domestic-abuse) case
@@ -152,14 +140,14 @@ def test_a_leads_packs_hold_only_their_portfolio_and_its_cases(seeded_copy):
     text = pdf_text(board.data)
     assert load_catalogue().portfolio_name("vawg_da", "cy") in text
     assert load_catalogue().portfolio_name("rasso", "cy") not in text
-    audited = export_audit(seeded_copy)
+    audited = export_audit(exports_db)
     assert [(r.event, r.portfolio, json.loads(r.detail)["lang"]) for r in audited] == [
         ("export.evidence", "vawg_da", "en"), ("export.board", "vawg_da", "cy"),
     ]  # fmt: skip
     assert [json.loads(r.detail)["sha256"] for r in audited] == [sha256_hex(evidence.data), sha256_hex(board.data)]
 
 
-def test_a_fault_while_building_shows_a_message_not_a_trace(seeded_copy, monkeypatch):
+def test_a_fault_while_building_shows_a_message_not_a_trace(exports_db, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
@@ -171,13 +159,13 @@ def test_a_fault_while_building_shows_a_message_not_a_trace(seeded_copy, monkeyp
         "The export could not be built and nothing was downloaded. Please try again, and tell the performance team "
         "if it fails again."
     ]
-    assert export_audit(seeded_copy) == []
+    assert export_audit(exports_db) == []
 
 
-def test_a_period_that_ends_before_it_starts_is_refused(seeded_copy):
+def test_a_period_that_ends_before_it_starts_is_refused(exports_db):
     at = open_exports("lead.da")
     at.date_input(key="vsd_export_from").set_value(dt.date(2026, 6, 1))
     at.date_input(key="vsd_export_to").set_value(dt.date(2026, 5, 1))
     at.button(key="vsd_export_build").click().run()
     assert [e.value for e in at.error] == ["The first day must not be after the last day."]
-    assert export_audit(seeded_copy) == []
+    assert export_audit(exports_db) == []

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 
 import pandas as pd
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from auth.roles import Scope
 from data import actions, meetings
 from data.audit import local_today
-from data.engine import make_engine
 from data.models import AuditLog
 from tests.accountability_support import (
     LEAD_DA,
@@ -131,23 +128,6 @@ def test_a_decision_recorded_in_the_meeting_becomes_an_action_and_the_record_dow
 def test_an_unknown_meeting_says_so_without_a_trace(meeting):
     at = open_page("board", PAGE, meeting="MT-404")
     assert [i.value for i in at.info] == ["MT-404 does not exist or is not in a portfolio you can see."]
-
-
-@pytest.fixture
-def seeded_copy(seeded_db_url, tmp_path, monkeypatch):
-    """A private copy of the seeded demo database (meetings and decisions written here stay here)."""
-    source = seeded_db_url.split("///", 1)[1]
-    target = tmp_path / "meeting.sqlite3"
-    shutil.copy(source, target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
-    monkeypatch.delenv("VSD_ENV", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def test_starting_a_meeting_freezes_the_live_scorecards_for_every_board_member(seeded_copy):

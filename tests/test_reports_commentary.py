@@ -11,25 +11,21 @@ import pypdf
 import pytest
 
 from data.commentary import save_commentary
-from data.demo import write_demo
-from data.ingest import import_paths
 from reports.board_pack import build_board_pack
 from reports.gather import board_commentary, gather
-from tests.accountability_support import BOARD, LEAD_DA, LEAD_WCU, db_fixture  # noqa: F401 (the db fixture)
+from tests.accountability_support import BOARD, LEAD_DA, LEAD_WCU
+from tests.conftest import SMALL_DEMO_AS_OF
 
-AS_OF = dt.date(2024, 3, 31)
+AS_OF = SMALL_DEMO_AS_OF
 WCU_EN = "Ineffective trials rose in March; the unit now rings every witness two days before the trial."
 SM_CY = "Mae'r cais am fesurau arbennig yn cael ei wirio gan yr uned o fewn dau ddiwrnod."
 DA_EN = "Domestic abuse updates are behind target; see action AC-004."
 
 
 @pytest.fixture
-def loaded(db, tmp_path, monkeypatch):
+def loaded(small_demo):
     """200 demo victims (36 months to 31 March 2024) with commentary saved for three portfolios."""
-    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
-    demo = tmp_path / "demo"
-    write_demo(demo, cases=200, seed=11, months=36, as_of=AS_OF)
-    assert all(r.ok for r in import_paths(db, [demo], loaded_by="test"))
+    db = small_demo
     save_commentary(db, LEAD_WCU, "witness_care", AS_OF, WCU_EN, "", 0)
     save_commentary(db, LEAD_WCU, "special_measures", AS_OF, "", SM_CY, 0)
     save_commentary(db, LEAD_DA, "vawg_da", AS_OF, DA_EN, "", 0)

@@ -17,14 +17,13 @@ import yaml
 
 from auth import users
 from config.i18n import catalogue as messages
-from data.demo import write_demo
 from data.engine import make_engine
-from data.ingest import import_paths
 from metrics.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue, parse_catalogue
 from reports.evidence_pack import build_evidence_pack
 from reports.gather import _definitions, gather
-from tests.accountability_support import LEAD_WCU, db_fixture  # noqa: F401 (the db fixture)
+from tests.accountability_support import LEAD_WCU
 from tests.apptest_support import sign_in
+from tests.conftest import SMALL_DEMO_AS_OF
 from tests.test_reports_fixtures import PORTFOLIOS_CY, make_inputs
 
 RAW = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
@@ -212,17 +211,13 @@ def test_a_welsh_board_pack_appendix_prints_the_welsh_definitions(welsh_pack):
     assert "hawlogaethau mewn pryd" in appendix and "timely instances" not in appendix
 
 
-AS_OF = dt.date(2024, 3, 31)
+AS_OF = SMALL_DEMO_AS_OF
 
 
 @pytest.fixture
-def loaded(db, tmp_path, monkeypatch):
+def loaded(small_demo):
     """200 demo victims over 36 months to 31 March 2024."""
-    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
-    demo = tmp_path / "demo"
-    write_demo(demo, cases=200, seed=11, months=36, as_of=AS_OF)
-    assert all(r.ok for r in import_paths(db, [demo], loaded_by="test"))
-    return db
+    return small_demo
 
 
 def test_a_gathered_welsh_export_carries_welsh_definitions(loaded):
