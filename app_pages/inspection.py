@@ -11,8 +11,8 @@ from auth import gate
 from config.i18n import t
 from data.audit import local_today
 from data.escalation import aged_actions, aged_findings
-from data.permissions import can_edit_finding, can_read
-from data.workflow import ACTION_STATUSES, FINDING_KINDS, FINDING_STATUSES
+from rules.permissions import can_edit_finding, can_read
+from rules.workflow import ACTION_STATUSES, FINDING_KINDS, FINDING_STATUSES
 from ui.accountability import pick_record, show_flash, status_label
 from ui.action_form import action_panel
 from ui.actions import SELECTED_KEY, actions_table, editable_portfolios, new_action_form, portfolio_names

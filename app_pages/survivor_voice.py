@@ -15,8 +15,8 @@ from config.i18n import format_date, t
 from data.audit import local_today, record_export
 from data.feedback import list_feedback, participant_items
 from data.feedback_summary import summary_markdown
-from data.permissions import SURVIVOR_VOICE, can_edit_feedback, leads
-from data.workflow import FEEDBACK_STATUSES
+from rules.permissions import SURVIVOR_VOICE, can_edit_feedback, leads
+from rules.workflow import FEEDBACK_STATUSES
 from ui import data
 from ui.accountability import pick_record, show_flash, status_label
 from ui.actions import portfolio_names

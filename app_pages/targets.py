@@ -14,8 +14,8 @@ from auth import gate
 from config.i18n import format_date, t
 from data import queries
 from data.targets import RANGES, TargetKey, clear_target, set_target, targets_overview
-from data.workflow import AccessDenied, WorkflowError
 from metrics.periods import financial_year, last_complete_month
+from rules.workflow import AccessDenied, WorkflowError
 from ui import data
 from ui.accountability import error_text, flash, show_flash
 from ui.db import get_engine

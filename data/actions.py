@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from auth.roles import Scope, is_portfolio_id
 from data import audit
 from data.models import Action, ActionUpdate, EvidenceFile, FeedbackItem, Meeting, Recommendation
-from data.permissions import can_edit_action, can_read, require
 from data.records import check_note, fetch, locked_update, next_id, snapshot, visible_clause, with_new_id
-from data.workflow import (
+from rules.permissions import can_edit_action, can_read, require
+from rules.workflow import (
     ACTION_MOVES,
     ACTION_PROGRESS,
     ACTION_SOURCES,

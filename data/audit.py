@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, false, insert, or_, select
 
 from auth.roles import Scope
 from data.models import AuditLog
-from data.permissions import can_read_audit
+from rules.permissions import can_read_audit
 
 AUDIT = AuditLog.__table__
 LOCAL_TZ = ZoneInfo("Europe/London")

@@ -15,11 +15,11 @@ import pandas as pd
 from sqlalchemy import Date, Engine, and_, func, literal, not_, or_, select
 
 from auth.roles import Scope
-from data import workflow
 from data.models import Entitlement, Victim
 from data.queries import _as_date, _cohort_conditions, read_frame
 from metrics.catalogue import COHORT_FLAGS, CUTS, Catalogue, load_catalogue
 from metrics.entitlements import elapsed_days, entitlement_states, timescale_days
+from rules import workflow
 
 V, E = Victim.__table__, Entitlement.__table__
 SHOWN_STATES = ("late", "missed")

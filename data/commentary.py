@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from auth.roles import Scope, is_portfolio_id
 from data import audit
 from data.models import Commentary
-from data.permissions import can_read, is_admin, leads
 from data.records import snapshot
-from data.workflow import AccessDenied, StaleEdit, WorkflowError
+from rules.permissions import can_read, is_admin, leads
+from rules.workflow import AccessDenied, StaleEdit, WorkflowError
 
 COMMENTARY = Commentary.__table__
 FIELDS = tuple(c.name for c in COMMENTARY.columns)

@@ -12,9 +12,9 @@ from data import audit
 from data.actions import list_actions
 from data.findings import FINDINGS, list_findings
 from data.models import ReportResponse
-from data.permissions import INSPECTION, can_record_response, require
 from data.records import fetch
-from data.workflow import ACTION_DONE, FINDING_DONE, WorkflowError, pcc_deadlines, with_ageing
+from rules.permissions import INSPECTION, can_record_response, require
+from rules.workflow import ACTION_DONE, FINDING_DONE, WorkflowError, pcc_deadlines, with_ageing
 
 RESPONSES = ReportResponse.__table__
 ESCALATION_COLUMNS = ("kind", "id", "title", "portfolio", "owner", "due_date", "status", "days_overdue")

@@ -14,9 +14,9 @@ from data import audit
 from data.actions import ACTIONS, add_timeline_entry
 from data.filetypes import check_upload, safe_name
 from data.models import EvidenceFile, Recommendation
-from data.permissions import can_edit_action, can_edit_finding, can_read, require
 from data.records import check_note, fetch
-from data.workflow import FINDING_DONE, NotFound, WorkflowError
+from rules.permissions import can_edit_action, can_edit_finding, can_read, require
+from rules.workflow import FINDING_DONE, NotFound, WorkflowError
 
 EVIDENCE = EvidenceFile.__table__
 FINDINGS = Recommendation.__table__

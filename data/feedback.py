@@ -16,9 +16,9 @@ from sqlalchemy import Engine, and_, insert, or_, select
 from auth.roles import Scope, is_portfolio_id
 from data import audit
 from data.models import EngagementEvent, FeedbackItem
-from data.permissions import SURVIVOR_VOICE, can_edit_feedback, can_read_feedback, leads, require
 from data.records import fetch, locked_update, next_id, snapshot, with_new_id
-from data.workflow import (
+from rules.permissions import SURVIVOR_VOICE, can_edit_feedback, can_read_feedback, leads, require
+from rules.workflow import (
     FEEDBACK_DECIDED,
     SUMMARY_MAX,
     THEME_MAX,

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from data.workflow import WorkflowError
+from rules.workflow import WorkflowError
 
 CONTENT_TYPES: dict[str, str] = {
     "pdf": "application/pdf",

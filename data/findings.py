@@ -14,9 +14,9 @@ from auth.roles import Scope, is_portfolio_id
 from data import audit
 from data.actions import evidence_count
 from data.models import Recommendation
-from data.permissions import can_edit_finding, can_read, require
 from data.records import check_note, fetch, locked_update, next_id, snapshot, visible_clause, with_new_id
-from data.workflow import (
+from rules.permissions import can_edit_finding, can_read, require
+from rules.workflow import (
     FINDING_DONE,
     FINDING_KINDS,
     FINDING_MOVES,

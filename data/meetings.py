@@ -23,10 +23,10 @@ from sqlalchemy import Connection, Engine, insert, or_, select, update
 from auth.roles import Scope, is_portfolio_id
 from data import actions, audit
 from data.models import Meeting
-from data.permissions import can_read_meetings, can_run_meeting, require
 from data.records import fetch, next_id, with_new_id
-from data.workflow import TITLE_MAX, NotFound, WorkflowError, check_text
 from metrics.scorecard import COLUMNS as SCORECARD_COLUMNS
+from rules.permissions import can_read_meetings, can_run_meeting, require
+from rules.workflow import TITLE_MAX, NotFound, WorkflowError, check_text
 
 MEETINGS = Meeting.__table__
 META = tuple(c.name for c in MEETINGS.columns if c.name != "snapshot")

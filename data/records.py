@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.roles import Scope
 from data.audit import writing
-from data.workflow import StaleEdit, check_text
+from rules.workflow import StaleEdit, check_text
 
 T = TypeVar("T")
 NOTE_MAX = 4000

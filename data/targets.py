@@ -19,8 +19,8 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from auth.roles import Scope
 from data import audit
 from data.models import Target
-from data.workflow import AccessDenied, WorkflowError
 from metrics.catalogue import Catalogue, Measure
+from rules.workflow import AccessDenied, WorkflowError
 
 TARGETS = Target.__table__
 EDITORS = frozenset({"analyst", "admin"})

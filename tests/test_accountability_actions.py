@@ -12,7 +12,7 @@ from sqlalchemy import select
 from data import actions
 from data.evidence import attach_evidence
 from data.models import ActionUpdate, AuditLog
-from data.workflow import AccessDenied, NotFound, StaleEdit, WorkflowError, stale_differences
+from rules.workflow import AccessDenied, NotFound, StaleEdit, WorkflowError, stale_differences
 from tests.accountability_support import (
     ADMIN,
     ANALYST,

@@ -8,7 +8,7 @@ import pytest
 
 from data import feedback
 from data.feedback_summary import summary_markdown
-from data.workflow import AccessDenied, NotFound, StaleEdit, WorkflowError
+from rules.workflow import AccessDenied, NotFound, StaleEdit, WorkflowError
 from tests.accountability_support import (
     ADMIN,
     BOARD,

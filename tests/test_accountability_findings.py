@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from data import actions, escalation, evidence, findings
 from data.models import EvidenceFile
-from data.workflow import AccessDenied, NotFound, StaleEdit, WorkflowError
+from rules.workflow import AccessDenied, NotFound, StaleEdit, WorkflowError
 from tests.accountability_support import (
     ADMIN,
     BOARD,

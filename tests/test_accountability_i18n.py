@@ -13,7 +13,7 @@ from data.actions import FIELDS as ACTION_FIELDS
 from data.feedback import FIELDS as FEEDBACK_FIELDS
 from data.findings import FIELDS as FINDING_FIELDS
 from data.models import Action, FeedbackItem, Recommendation
-from data.workflow import (
+from rules.workflow import (
     ACTION_SOURCES,
     ACTION_STATUSES,
     FEEDBACK_STAGES,
@@ -56,9 +56,9 @@ def test_keys_built_at_run_time_exist(lang):
 
 
 def error_codes() -> dict[str, set[str]]:
-    """Every literal error code raised or checked in data/, with the keyword parameters it comes with."""
+    """Every literal error code raised or checked in data/ and rules/, with the keyword parameters it comes with."""
     codes: dict[str, set[str]] = {}
-    for path in sorted((ROOT / "data").glob("*.py")):
+    for path in sorted([*(ROOT / "data").glob("*.py"), *(ROOT / "rules").glob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue

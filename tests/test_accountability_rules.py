@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data import permissions as perm
 from data.filetypes import MB, check_upload, detect, max_evidence_bytes, safe_name
-from data.workflow import (
+from rules import permissions as perm
+from rules.workflow import (
     ACTION_MOVES,
     FINDING_MOVES,
     WorkflowError,

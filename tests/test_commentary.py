@@ -13,7 +13,7 @@ from sqlalchemy import select
 from config.i18n import catalogue, placeholders
 from data import commentary
 from data.models import AuditLog
-from data.workflow import AccessDenied, StaleEdit, WorkflowError
+from rules.workflow import AccessDenied, StaleEdit, WorkflowError
 from tests.accountability_support import (
     ADMIN,
     ANALYST,

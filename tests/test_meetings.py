@@ -16,11 +16,11 @@ from data import actions, meetings, queries
 from data.demo import write_demo
 from data.ingest import import_paths
 from data.models import AuditLog, Meeting
-from data.workflow import AccessDenied, NotFound, WorkflowError
 from metrics import scorecard
 from metrics.catalogue import load_catalogue
 from metrics.measures import prepare
 from metrics.scorecard import COLUMNS
+from rules.workflow import AccessDenied, NotFound, WorkflowError
 from tests.accountability_support import (
     ADMIN,
     BOARD,

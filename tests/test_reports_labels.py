@@ -9,7 +9,6 @@ from fontTools.ttLib import TTFont
 from charts.icons import ENGLISH as CHART_WORDS
 from charts.icons import POINT_STYLES
 from config.i18n import LANGUAGES, catalogue, check_language, placeholders, t
-from data.workflow import ACTION_STATUSES, FEEDBACK_STATUSES
 from metrics.spc import POLARITIES, RULES
 from reports.evidence_workbook import ACTION_COLUMNS, FEEDBACK_COLUMNS, LOAD_COLUMNS
 from reports.formatting import AREAS, text_or, translator
@@ -19,6 +18,7 @@ from reports.methodology import methodology
 from reports.pdf_layout import FONT_DIR
 from reports.publication import LOG_COLUMNS
 from reports.readme import FILES as README_FILES
+from rules.workflow import ACTION_STATUSES, FEEDBACK_STATUSES
 
 WELSH_LETTERS = "ŵŷâêîôûŴŶÂÊÎÔÛäëïöüáéíóúàèìòù"
 

@@ -39,7 +39,7 @@ from ui.uploads import MAX_UPLOAD_MB
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"
 # Every folder whose code runs inside the app (and may therefore render something).
-APP_CODE = ["app.py", "app_pages", "ui", "auth", "charts", "config", "reports", "data", "metrics"]
+APP_CODE = ["app.py", "app_pages", "ui", "auth", "charts", "config", "reports", "results", "data", "rules", "metrics"]
 SKIPPED_DIRS = {".venv", "var", "__pycache__", ".git", ".pytest_cache", ".ruff_cache", ".hypothesis", "node_modules"}
 
 

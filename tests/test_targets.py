@@ -14,9 +14,9 @@ from auth.roles import Scope
 from data import queries
 from data.models import AuditLog, Target
 from data.targets import TargetKey, clear_target, set_target, targets_overview, targets_version
-from data.workflow import AccessDenied, WorkflowError
 from metrics.catalogue import load_catalogue
 from metrics.measures_finish import apply_targets
+from rules.workflow import AccessDenied, WorkflowError
 
 ANALYST = Scope.for_user("analyst", ["analyst"])
 ADMIN = Scope.for_user("admin", ["admin"])

@@ -12,7 +12,7 @@ import streamlit as st
 
 from config.i18n import MISSING, catalogue, current_language, format_date, t
 from data.audit import changes_text
-from data.workflow import parse_milestones
+from rules.workflow import parse_milestones
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)

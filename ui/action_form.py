@@ -14,8 +14,8 @@ import streamlit as st
 from auth.roles import Scope
 from config.i18n import t
 from data import actions as svc
-from data.permissions import can_edit_action
-from data.workflow import (
+from rules.permissions import can_edit_action
+from rules.workflow import (
     ACTION_MOVES,
     AccessDenied,
     NotFound,

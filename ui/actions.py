@@ -16,8 +16,8 @@ from auth.roles import Scope
 from config.i18n import current_language, t
 from data import actions as svc
 from data.audit import local_today
-from data.permissions import can_edit_action, is_admin
-from data.workflow import ACTION_DONE, ACTION_SOURCES, AccessDenied, NotFound, WorkflowError, with_ageing
+from rules.permissions import can_edit_action, is_admin
+from rules.workflow import ACTION_DONE, ACTION_SOURCES, AccessDenied, NotFound, WorkflowError, with_ageing
 from ui import navigation
 from ui.accountability import day, error_text, flash, overdue_text, status_label
 from ui.db import get_engine

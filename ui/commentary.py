@@ -19,7 +19,7 @@ from auth.roles import Scope
 from config.i18n import MISSING, current_language, format_date, format_number, t
 from data.commentary import BODY_MAX, LANGUAGES, can_edit_commentary, entity_id, in_language, read_commentary
 from data.commentary import save_commentary as save
-from data.workflow import AccessDenied, StaleEdit, WorkflowError
+from rules.workflow import AccessDenied, StaleEdit, WorkflowError
 from ui.accountability import error_text, flash, local_time, plain, show_flash
 from ui.db import get_engine
 

@@ -11,8 +11,8 @@ from auth.roles import Scope
 from config.i18n import t
 from data.audit import local_today
 from data.escalation import escalation_list, record_response, report_deadlines
-from data.permissions import can_record_response
-from data.workflow import ESCALATE_AFTER_DAYS, PCC_RESPONSE_DAYS, AccessDenied, WorkflowError
+from rules.permissions import can_record_response
+from rules.workflow import ESCALATE_AFTER_DAYS, PCC_RESPONSE_DAYS, AccessDenied, WorkflowError
 from ui.accountability import day, error_text, flash, status_label
 from ui.actions import portfolio_names
 from ui.db import get_engine

@@ -12,7 +12,7 @@ from config.i18n import format_number, t
 from data.evidence import attach_evidence as attach
 from data.evidence import list_evidence, read_evidence
 from data.filetypes import ACCEPTED_EXTENSIONS, MB, max_evidence_bytes
-from data.workflow import AccessDenied, NotFound, WorkflowError
+from rules.workflow import AccessDenied, NotFound, WorkflowError
 from ui.accountability import error_text, flash, local_time
 from ui.db import get_engine
 from ui.tables import table_alternative

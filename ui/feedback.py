@@ -12,8 +12,8 @@ from auth.roles import Scope
 from config.i18n import t
 from data import feedback as svc
 from data.audit import local_today
-from data.permissions import SURVIVOR_VOICE, can_edit_feedback
-from data.workflow import FEEDBACK_STAGES, AccessDenied, NotFound, StaleEdit, WorkflowError, feedback_stage
+from rules.permissions import SURVIVOR_VOICE, can_edit_feedback
+from rules.workflow import FEEDBACK_STAGES, AccessDenied, NotFound, StaleEdit, WorkflowError, feedback_stage
 from ui.accountability import day, error_text, flash, history_table, plain, status_label
 from ui.actions import linked_actions, portfolio_names, raise_action_button
 from ui.db import get_engine

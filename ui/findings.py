@@ -11,9 +11,9 @@ import streamlit as st
 from auth.roles import Scope
 from config.i18n import t
 from data import findings as svc
-from data.permissions import can_edit_finding
-from data.workflow import FINDING_DONE, FINDING_KINDS, FINDING_MOVES, AccessDenied, NotFound, StaleEdit, WorkflowError
-from data.workflow import stale_differences as differences
+from rules.permissions import can_edit_finding
+from rules.workflow import FINDING_DONE, FINDING_KINDS, FINDING_MOVES, AccessDenied, NotFound, StaleEdit, WorkflowError
+from rules.workflow import stale_differences as differences
 from ui.accountability import (
     as_date,
     day,

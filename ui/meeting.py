@@ -16,7 +16,7 @@ from config.i18n import format_date, t
 from data import meetings
 from data.audit import local_today
 from data.meetings import OPEN, Snapshot
-from data.workflow import AccessDenied, NotFound, WorkflowError
+from rules.workflow import AccessDenied, NotFound, WorkflowError
 from ui import data
 from ui.accountability import error_text, flash, local_time, plain
 from ui.actions import portfolio_names

@@ -19,9 +19,9 @@ from data import meetings
 from data.audit import local_today, record_export
 from data.escalation import aged_actions
 from data.meetings import OPEN, Snapshot
-from data.permissions import can_run_meeting
-from data.workflow import ACTION_DONE, AccessDenied, NotFound, WorkflowError
 from reports.meeting_record import agenda_summary, decisions_table, record_csv, record_pdf, summary_table
+from rules.permissions import can_run_meeting
+from rules.workflow import ACTION_DONE, AccessDenied, NotFound, WorkflowError
 from ui.accountability import error_text, flash
 from ui.action_form import action_panel
 from ui.actions import actions_table

@@ -7,7 +7,7 @@ cannot make a change the user is not allowed to make.
 from __future__ import annotations
 
 from auth.roles import Scope
-from data.workflow import AccessDenied
+from rules.workflow import AccessDenied
 
 SURVIVOR_VOICE = "survivor_voice"  # the Survivor Engagement Co-ordinator is a lead of this portfolio
 INSPECTION = "inspection"  # its leads record the PCC's responses to inspection reports
