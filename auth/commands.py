@@ -6,11 +6,11 @@ import getpass
 import sys
 
 import typer
-from sqlalchemy import inspect
 
 from auth import users
 from auth.sessions import utcnow
 from data.engine import make_engine as _make_engine
+from data.users import users_table_exists
 
 users_app = typer.Typer(help="Manage users, roles and portfolio assignments.", no_args_is_help=True)
 
@@ -38,7 +38,7 @@ def _read_password(from_stdin: bool) -> str:
 def make_engine():
     """The configured database's engine, or a clear exit when its schema has not been created yet."""
     engine = _make_engine()
-    if not inspect(engine).has_table("users"):
+    if not users_table_exists(engine):
         where = engine.url.render_as_string(hide_password=True)
         typer.echo(f"error: {where} has no users table yet; run `python cli.py init-db` first", err=True)
         raise typer.Exit(2)

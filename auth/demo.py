@@ -1,12 +1,16 @@
-"""The demo accounts of the embedded demo database: one per role plus two leads, with published passwords."""
+"""The demo accounts of the embedded demo database: one per role plus two leads, with published passwords.
+
+auth/users.py creates them (ensure_demo_users); this module only lists them, so it imports nothing from there.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from auth.settings import SettingsError, is_production
-from auth.users import UserError, create_user, list_users
-from data.models import User
+from data.users import enabled_demo_usernames, list_users
+
+__all__ = ["DEMO_ACCOUNTS", "demo_accounts", "enabled_demo_usernames", "refuse_demo_users"]
 
 # (username, display name, password, roles, portfolios). The passwords are printed on the sign-in page in demo
 # mode, which is why production refuses these accounts outright.
@@ -20,30 +24,12 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...
 )
 
 
-def ensure_demo_users(engine: Engine) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
-    """Create the missing demo accounts; returns (username, password, roles, portfolios) of every demo account."""
-    if is_production():
-        raise UserError("user.demo_in_production", "demo users are never created when VSD_ENV=production")
-    existing = {user.username: user for user in list_users(engine)}
-    for username, name, password, roles, portfolios in DEMO_ACCOUNTS:
-        if username not in existing:
-            create_user(engine, username, name, password, roles, portfolios, actor="bootstrap", is_demo=True)
-    return demo_accounts(engine)
-
-
 def demo_accounts(engine: Engine) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
     """The demo accounts present in the database as demo users, for the sign-in page (empty in production)."""
     if is_production():
         return []
     present = {user.username for user in list_users(engine) if user.is_demo and not user.disabled}
     return [(u, pw, roles, ports) for u, _name, pw, roles, ports in DEMO_ACCOUNTS if u in present]
-
-
-def enabled_demo_usernames(engine: Engine) -> list[str]:
-    """Usernames of demo accounts that could still sign in (flagged demo and not disabled), sorted."""
-    query = select(User.username).where(User.is_demo.is_(True), User.disabled.is_(False)).order_by(User.username)
-    with engine.connect() as conn:
-        return list(conn.execute(query).scalars())
 
 
 def refuse_demo_users(engine: Engine) -> None:

@@ -21,6 +21,8 @@ from streamlit_authenticator.utilities import LoginError
 
 from auth import passwords
 from auth.demo import demo_accounts, refuse_demo_users
+from auth.engine import get_engine
+from auth.language import LANG_KEY, language_was_chosen, use_language
 from auth.roles import Scope
 from auth.sessions import cookie_is_current, utcnow
 from auth.settings import AuthSettings, SettingsError, load_settings
@@ -38,8 +40,6 @@ from auth.users import (
     set_language,
 )
 from config.i18n import t
-from ui.db import get_engine
-from ui.language import language_was_chosen, use_language
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _adopt(user: UserRecord) -> None:
     """Remember who signed in: the session version to check on every run, and their language."""
     st.session_state[VERSION_KEY] = user.session_version
     if language_was_chosen():
-        chosen = st.session_state.get("vsd_lang")
+        chosen = st.session_state.get(LANG_KEY)
         if chosen and chosen != user.language:
             set_language(get_engine(), user.username, chosen)
     else:

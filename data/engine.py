@@ -6,9 +6,12 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "vsd.sqlite3"
+# The driver errors of code that uses a raw DBAPI cursor (the loader's key index): not wrapped by SQLAlchemy.
+DRIVER_UNAVAILABLE = {("sqlite3", "OperationalError"), ("psycopg", "OperationalError"), ("psycopg", "InterfaceError")}
 
 
 def database_url() -> str:
@@ -42,3 +45,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when the error means the database cannot be reached or opened now (not a fault in a query)."""
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    kind = type(exc)
+    return (kind.__module__.split(".")[0], kind.__name__) in DRIVER_UNAVAILABLE

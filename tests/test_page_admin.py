@@ -177,9 +177,10 @@ def test_admin_cannot_disable_or_demote_themself(app_engine):
 
 
 def _error_codes() -> dict[str, set[str]]:
-    """Every UserError / PasswordError code raised in auth/, with the keyword parameters it is raised with."""
+    """Every UserError / PasswordError code raised in auth/ (and data/users.py, which runs its statements), with the
+    keyword parameters it is raised with."""
     codes: dict[str, set[str]] = {}
-    for path in sorted((ROOT / "auth").glob("*.py")):
+    for path in [*sorted((ROOT / "auth").glob("*.py")), ROOT / "data" / "users.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             name = getattr(node, "func", None)
             name = getattr(name, "id", getattr(name, "attr", None)) if name is not None else None

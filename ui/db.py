@@ -1,8 +1,7 @@
-"""The app's database engine: one per process and URL (st.cache_resource), migrated once when first made.
-
-Also the guard around every script run: when the database cannot be reached (stopped, restarted, file gone), the user
+"""The guard around every script run: when the database cannot be reached (stopped, restarted, file gone), the user
 sees a translated message and a "Try again" button instead of a stack trace, the pool is emptied so the next run
-connects afresh, and the app recovers by itself once the database is back.
+connects afresh, and the app recovers by itself once the database is back. The engine itself is cached by
+auth/engine.py (re-exported here for the pages).
 """
 
 from __future__ import annotations
@@ -12,41 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
-from sqlalchemy import Engine
-from sqlalchemy import exc as sa_exc
 
+from auth.engine import get_engine
 from config.i18n import t
-from data.engine import database_url, make_engine
-from data.migrate import upgrade
+from data.engine import is_unavailable
+
+__all__ = ["database_guard", "get_engine", "is_unavailable"]
 
 log = logging.getLogger(__name__)
 
 RETRY_KEY = "vsd_db_retry"
-# The driver errors of code that uses a raw DBAPI cursor (the loader's key index): not wrapped by SQLAlchemy.
-DRIVER_UNAVAILABLE = {("sqlite3", "OperationalError"), ("psycopg", "OperationalError"), ("psycopg", "InterfaceError")}
-
-
-@st.cache_resource(show_spinner=False)
-def _engine_for(url: str) -> Engine:
-    """Make and migrate the engine for a URL (cached: keyed by the URL, shared by every session)."""
-    engine = make_engine(url)
-    upgrade(engine)
-    return engine
-
-
-def get_engine() -> Engine:
-    """The engine of the configured database (DATABASE_URL, or the embedded SQLite file)."""
-    return _engine_for(database_url())
-
-
-def is_unavailable(exc: BaseException) -> bool:
-    """True when the error means the database cannot be reached or opened now (not a fault in a query)."""
-    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
-        return True
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    kind = type(exc)
-    return (kind.__module__.split(".")[0], kind.__name__) in DRIVER_UNAVAILABLE
 
 
 def _empty_pool() -> None:

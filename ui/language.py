@@ -5,42 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from config.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, set_language_provider, t
+from auth.language import CHOSEN_KEY, LANG_KEY, language_was_chosen, session_language, use_language
+from config.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 
-LANG_KEY = "vsd_lang"
-CHOSEN_KEY = "vsd_lang_chosen"
-
-
-def session_language() -> str | None:
-    """The language chosen in this session, or None outside a Streamlit run."""
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return None
-    return st.session_state.get(LANG_KEY)
-
-
-# t() without an explicit language follows the session's choice from here on.
-set_language_provider(session_language)
+# The session's language state is auth/language.py's (the sign-in gate sets it); re-exported for the pages.
+__all__ = ["LANG_KEY", "browser_language", "language_switch", "language_was_chosen", "session_language", "use_language"]
 
 
 def browser_language() -> str:
     """Welsh when the browser asks for it (locale cy-*), otherwise English."""
     locale = getattr(st.context, "locale", None) or ""
     return "cy" if locale.lower().startswith("cy") else DEFAULT_LANGUAGE
-
-
-def use_language(lang: str, chosen: bool = False) -> None:
-    """Set the session's language before the switch is drawn (e.g. from the user's saved preference)."""
-    if lang in LANGUAGES:
-        st.session_state[LANG_KEY] = lang
-        if chosen:
-            st.session_state[CHOSEN_KEY] = True
-
-
-def language_was_chosen() -> bool:
-    """True once the person has used the switch in this session."""
-    return bool(st.session_state.get(CHOSEN_KEY))
 
 
 def language_switch(on_change: Callable[[str], None] | None = None) -> str:
