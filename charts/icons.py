@@ -121,7 +121,6 @@ ENGLISH: dict[str, str] = {
     "chart.suppressed": "fewer than 10",
     "rates.description": "{title}: {n} groups with 95% confidence intervals. {summary}",
     "difference.description": "{title}: differences between groups with 95% confidence intervals. {summary}",
-    "sparkline.description": "Trend of {n} points from {first} to {last}, latest {latest}",
     "public.volumes_description": "{title}: monthly counts from {first} to {last} by {by}",
     "public.shares_description": "{title}: {summary}",
 }

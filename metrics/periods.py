@@ -35,12 +35,6 @@ class Period:
         return None if hi < lo else Period(lo, hi, self.kind, self.label)
 
 
-def month_floor(dates: pd.Series) -> pd.Series:
-    """The first day of each date's month (NaT stays NaT), as datetime64[s]."""
-    values = pd.to_datetime(dates)
-    return values.dt.to_period("M").dt.start_time.astype("datetime64[s]")
-
-
 def month_period(day) -> Period:
     """The calendar month containing a date."""
     start = pd.Timestamp(day).to_period("M").start_time

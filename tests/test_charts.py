@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from charts import icons, public, rates, sparkline, spc, theme
+from charts import icons, public, rates, spc, theme
 
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02"]
 
@@ -441,25 +441,6 @@ def test_difference_chart(with_flag):
     assert domain[0] == -domain[1] and math.isclose(domain[1], 0.18 * 1.1)
     assert [row["side_text"] for row in rows(spec, layer(spec, "difference_suppressed"))] == ["fewer than 10"]
     assert rows(spec, layer(spec, "difference_labels"))[0]["side_text"] == "\u221210% Significant difference"
-
-
-# ---------------------------------------------------------------- sparkline
-
-
-def test_sparkline_has_no_axes_and_marks_the_latest_point():
-    frame = pd.DataFrame({"month": ["2024-01", "2024-02", "2024-03", "2024-04"], "value": [0.5, 0.6, 0.7, np.nan]})
-    spec = sparkline.sparkline(frame).to_dict()
-    assert names(spec) == ["sparkline_line", "sparkline_latest"]
-    line = layer(spec, "sparkline_line")
-    assert line["encoding"]["x"]["axis"] is None and line["encoding"]["y"]["axis"] is None
-    assert (spec["width"], spec["height"]) == (140, 36)
-    assert [row["period"] for row in rows(spec, layer(spec, "sparkline_latest"))] == ["Mar 2024"]
-    assert spec["description"] == "Trend of 3 points from Jan 2024 to Mar 2024, latest 70%"
-
-
-def test_sparkline_of_nothing_is_still_a_chart():
-    spec = sparkline.sparkline(pd.DataFrame({"month": [], "value": []})).to_dict()
-    assert spec["description"] == "" and rows(spec, layer(spec, "sparkline_latest")) == []
 
 
 # ---------------------------------------------------------------- police.uk

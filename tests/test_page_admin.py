@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import sys
 import types
 from pathlib import Path
 
@@ -251,11 +250,9 @@ def test_choices_keep_assigned_ids_the_catalogue_lacks(tmp_path, no_metrics_cata
     assert list(portfolio_choices({"b_one", "a_two"}, "en", tmp_path / "missing.yaml")) == ["a_two", "b_one"]
 
 
-def test_metrics_catalogue_is_preferred_when_it_exists(tmp_path, monkeypatch):
-    module = types.ModuleType("metrics.catalogue")
+def test_metrics_catalogue_is_preferred_to_the_file(tmp_path, monkeypatch):
     entry = types.SimpleNamespace(id="survivor_voice", name="Survivor voice", name_cy="Llais goroeswyr")
-    module.load_catalogue = lambda: types.SimpleNamespace(portfolios=[entry])
-    monkeypatch.setitem(sys.modules, "metrics.catalogue", module)
+    monkeypatch.setattr(portfolios, "load_catalogue", lambda: types.SimpleNamespace(portfolios=[entry]))
     path = tmp_path / "catalogue.yaml"
     path.write_text(CATALOGUE_YAML, encoding="utf-8")
     assert catalogue_portfolios("cy", path) == [("survivor_voice", "Llais goroeswyr")]

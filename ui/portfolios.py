@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from metrics.catalogue import load_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,9 @@ def _pairs(items: Iterable[Any] | None, lang: str) -> list[tuple[str, str]]:
 
 
 def _from_metrics(lang: str) -> list[tuple[str, str]] | None:
-    """The portfolios of metrics.catalogue.load_catalogue(), when the metrics engine provides it."""
+    """The portfolios of the catalogue as metrics.catalogue.load_catalogue() reads it."""
     try:
-        module = importlib.import_module("metrics.catalogue")
-    except ImportError:
-        return None
-    loader = getattr(module, "load_catalogue", None)
-    if loader is None:
-        return None
-    try:
-        catalogue = loader()
+        catalogue = load_catalogue()
     except Exception:  # a broken catalogue must not stop user administration; the file is tried next
         log.exception("metrics.catalogue.load_catalogue() failed")
         return None
