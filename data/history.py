@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from config.sources import SOURCES
 from data.models import Action, Base, Load
 
 LOADS = Load.__table__
@@ -38,33 +38,9 @@ FRESHNESS_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class SourcePeriod:
-    """A source table and the column that dates its records (`monthly`: a feed expected every month)."""
-
-    table: str
-    column: str
-    monthly: bool = True
-    is_month_text: bool = False  # police.uk keeps its month as 'YYYY-MM' text
-
-
-# The column each source is dated by. Witnesses use charge_date, not trial_date: listed trials lie in the future and
-# would make the caseload look fresh for ever. Recommendations (published a few times a year) and actions (edited in
-# the app after the first load) are registers, not monthly feeds, so an old latest date there is not a missed extract.
-SOURCES: tuple[SourcePeriod, ...] = (
-    SourcePeriod("victims", "reported_date"),
-    SourcePeriod("entitlements", "trigger_date"),
-    SourcePeriod("referrals", "referral_date"),
-    SourcePeriod("witnesses", "charge_date"),
-    SourcePeriod("special_measures", "identified_date"),
-    SourcePeriod("survey_responses", "survey_date"),
-    SourcePeriod("engagement_events", "event_date"),
-    SourcePeriod("feedback_items", "received_date"),
-    SourcePeriod("recommendations", "published_date", monthly=False),
-    SourcePeriod("actions", "created_date", monthly=False),
-    SourcePeriod("policeuk_street", "file_month", is_month_text=True),
-    SourcePeriod("policeuk_outcomes", "file_month", is_month_text=True),
-)
+# SOURCES (config/sources.py): every source table in load order; `dated_by` dates its records, and `monthly` is
+# False for the registers (findings, published a few times a year; actions, edited in the app after the first
+# load), whose old latest date is not a missed extract.
 
 
 def load_history(engine: Engine, limit: int | None = None) -> pd.DataFrame:
@@ -113,9 +89,20 @@ def table_extents(engine: Engine) -> dict[str, tuple[dt.date | None, int]]:
     with engine.connect() as conn:
         for source in SOURCES:
             table = Base.metadata.tables[source.table]
-            latest, rows = conn.execute(select(func.max(table.c[source.column]), func.count()).select_from(table)).one()
-            extents[source.table] = (_period_date(latest, source.is_month_text), int(rows))
+            latest, rows = conn.execute(
+                select(func.max(table.c[source.dated_by]), func.count()).select_from(table)
+            ).one()
+            extents[source.table] = (_period_date(latest, source.month_text), int(rows))
     return extents
+
+
+def row_counts(engine: Engine, tables: tuple[str, ...]) -> dict[str, int]:
+    """Rows in each of these tables (e.g. whether a database still needs its first load)."""
+    with engine.connect() as conn:
+        return {
+            name: int(conn.execute(select(func.count()).select_from(Base.metadata.tables[name])).scalar_one())
+            for name in tables
+        }
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:

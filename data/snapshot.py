@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import Engine, select
 
+from config.sources import FETCH_DATES, SNAPSHOT
 from data import queries
 from data.engine import PROJECT_ROOT
 from data.models import Load
@@ -44,7 +45,7 @@ from metrics.scorecard import window
 log = logging.getLogger(__name__)
 
 # Everything metric_frames returns but the live sources, which the app edits and so are always read afresh.
-SNAPSHOT_SOURCES = tuple(s for s in queries.SOURCE_ORDER if s not in queries.LIVE_SOURCES)
+SNAPSHOT_SOURCES = SNAPSHOT
 # Bumped when the file layout changes (changes to the judging code change the key by themselves, see _code_digest).
 FORMAT = 2
 # A snapshot holds every row from its window's start onwards, so any window starting inside it can be served.
@@ -58,19 +59,14 @@ JUDGING_MODULES = (
     "metrics/measures_public.py",
     "data/queries.py",
     "data/snapshot.py",
+    "config/sources.py",  # the dates not yet known at the as-of date, the attributes a row carries itself
 )
 KEY_METADATA = b"vsd_snapshot_key"
 # The subfolder holding the snapshot sources prepared for the scorecard window.
 SCORECARD = "scorecard"
-# The date columns each source is fetched by (data.queries), so that a narrower window takes exactly the rows a
-# fetch of that window would have; police.uk crimes count from the month they first appear.
-FETCH_DATES = {
-    "entitlements": ("trigger_date",),
-    "survey_responses": ("survey_date",),
-    "referrals": ("referral_date",),
-    "witnesses": ("trial_date",),
-    "special_measures": ("identified_date", "application_date"),
-}
+# FETCH_DATES (config/sources.py): the date columns each source is fetched by (data.queries), so that a narrower
+# window takes exactly the rows a fetch of that window would have; police.uk crimes count from the month they first
+# appear.
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from config.sources import LATER_DATES, MEASURED, OWN_ATTRIBUTES
 from metrics import (
     measures_connect,
     measures_inspection,
@@ -31,19 +32,8 @@ from metrics.measures_base import Context, known_by, month_column, truth, window
 from metrics.measures_finish import apply_targets, finish
 from metrics.periods import Period
 
-SOURCES = (
-    "victims",
-    "entitlements",
-    "survey_responses",
-    "witnesses",
-    "special_measures",
-    "referrals",
-    "engagement_events",
-    "feedback_items",
-    "recommendations",
-    "actions",
-    "policeuk_street",
-)
+# The source frames (config/sources.py declares each source once).
+SOURCES = MEASURED
 # Which module computes the measures of each source.
 MODULES = {
     "entitlements": measures_vcop,
@@ -71,21 +61,8 @@ VICTIM_ATTRIBUTES = (
     "area",
     "unit",
 )
-# Columns a source may carry itself (used when it has no linked victim, e.g. a self-referral).
-OWN_ATTRIBUTES = {
-    "survey_responses": ("age_band", "sex", "ethnicity", "disability", "area", "offence_group"),
-    "referrals": ("age_band", "sex", "ethnicity", "disability", "area"),
-}
-# Dates that are not known yet at the as-of date (the period date itself is handled by the window).
 # compress() counts keys in one array when there are at most this many possible (8 bytes each).
 DENSE_KEYS = 1 << 24
-LATER_DATES = {
-    "victims": ["recorded_date", "outcome_date"],
-    "witnesses": ["needs_assessment_date"],
-    "special_measures": ["discussed_date", "decision_date"],
-    "referrals": ["first_contact_date", "needs_assessed_date", "closed_date"],
-    "feedback_items": ["decision_date", "implemented_date", "fed_back_date"],
-}
 
 
 @dataclass(frozen=True)

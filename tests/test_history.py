@@ -75,7 +75,7 @@ def test_freshness_status(latest, as_of, rows, monthly, status):
 
 def test_every_source_is_a_real_table_and_column():
     for source in SOURCES:
-        assert source.column in Base.metadata.tables[source.table].c, source
+        assert source.dated_by in Base.metadata.tables[source.table].c, source
     assert set(CONTRACT_TABLES) <= {s.table for s in SOURCES}
 
 
