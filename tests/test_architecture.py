@@ -359,6 +359,48 @@ def streamlit_violations(root: Path) -> list[str]:
     return found
 
 
+def import_cycles(root: Path) -> list[list[str]]:
+    """Groups of modules that import each other, directly or round a loop (imports inside functions included)."""
+    graph = Graph(root)
+    modules = [m for m in graph.index if room_of(m) not in EXEMPT]
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+    for start in modules:  # Tarjan's strongly connected components, iteratively
+        if start in order:
+            continue
+        work = [(start, iter(graph.imports(start)))]
+        order[start] = low[start] = len(order)
+        stack.append(start)
+        while work:
+            module, nexts = work[-1]
+            for nxt in nexts:
+                if room_of(nxt) in EXEMPT:
+                    continue
+                if nxt not in order:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append(nxt)
+                    work.append((nxt, iter(graph.imports(nxt))))
+                    break
+                if nxt in stack:
+                    low[module] = min(low[module], order[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[module])
+                if low[module] == order[module]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        group.append(member)
+                        if member == module:
+                            break
+                    if len(group) > 1:
+                        cycles.append(sorted(group))
+    return sorted(cycles)
+
+
 def missing_rooms(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED) -> list[str]:
     """Listed rooms that do not exist (a package directory, or app.py / cli.py)."""
     return [
@@ -393,6 +435,10 @@ def test_no_room_reaches_a_forbidden_room_through_other_modules():
 
 def test_streamlit_free_rooms_never_reach_streamlit():
     assert streamlit_violations(ROOT) == []
+
+
+def test_no_module_imports_itself_round_a_loop():
+    assert import_cycles(ROOT) == []
 
 
 def test_nothing_but_app_imports_app_pages():
@@ -530,6 +576,19 @@ def test_the_checker_accepts_allowed_edges(tmp_path, case):
     assert direct_violations(root) == []
     assert indirect_violations(root) == []
     assert streamlit_violations(root) == []
+
+
+def test_an_import_cycle_is_reported(tmp_path):
+    root = fake_repository(
+        tmp_path,
+        {
+            "auth/users.py": "def ensure():\n    from auth.demo import ensure as inner\n\n    return inner()\n",
+            "auth/demo.py": "from auth.users import create_user\n",
+            "auth/roles.py": "from auth import sessions\n",
+            "auth/sessions.py": "",
+        },
+    )
+    assert import_cycles(root) == [["auth.demo", "auth.users"]]
 
 
 def test_a_missing_room_is_reported(tmp_path):
