@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,14 +67,30 @@ def seeded_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def live_server(seeded_env) -> str:
-    """Base URL of `streamlit run app.py` serving the seeded database."""
+    """Base URL of `streamlit run app.py` serving the seeded database (its output in the session's temporary folder,
+    server.log beside the database, for a failure's traceback)."""
     port = _free_port()
+    log = open(Path(seeded_env["VSD_DEMO_DIR"]).parent / "server.log", "ab")  # noqa: SIM115 (closed at the end)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            # No source watching: an edit in the tree during a run would put a "File change. Rerun" prompt in the
+            # status widget (the page would never look idle) and costs a core's time on a busy machine.
+            "--server.fileWatcherType",
+            "none",
+        ],  # fmt: skip
         cwd=ROOT,
         env=seeded_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -91,6 +110,7 @@ def live_server(seeded_env) -> str:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")
@@ -116,18 +136,77 @@ def page(browser):
     context.close()
 
 
-def wait_until_idle(page, settle_ms: int = 300, timeout_ms: int = 40_000) -> None:
-    """Wait until Streamlit has finished its current run (its status widget is gone) and stays finished briefly.
+# The app's own signal that a run has finished: Streamlit marks its root element with the script's run state
+# (data-test-script-state: initial, running, rerunRequested, notRunning) and the connection's state, and shows its
+# status widget ("Running...") while a run that has lasted 0.5 s goes on. Idle = connected, not running, no status
+# widget, and staying so for `settle_ms` (a click's rerun is requested over the websocket, so for a moment after an
+# action the page can still say it is idle).
+_IDLE_JS = """([token, settle]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = !!app && app.getAttribute("data-test-script-state") === "notRunning"
+        && app.getAttribute("data-test-connection-state") === "CONNECTED"
+        && !document.querySelector('[data-testid="stStatusWidget"]');
+    const now = performance.now();
+    if (window.__vsdIdleToken !== token || !idle) {
+        window.__vsdIdleToken = token;
+        window.__vsdIdleSince = idle ? now : null;
+        return false;
+    }
+    return now - window.__vsdIdleSince >= settle;
+}"""
+_idle_calls = itertools.count()
 
-    The sign-in cookie component loads in an iframe and triggers a rerun of its own; a click that lands while that
-    rerun is replacing the form can be lost on a busy machine, so journeys act on an idle page.
-    Best effort: a page still computing after the timeout (a cold cache on a busy machine) is left to the journey's
-    own expectations, which say what was missing.
+
+def wait_until_idle(page, settle_ms: int = 600, timeout_ms: int = 180_000) -> None:
+    """Wait until Streamlit has finished its current run and stays finished for `settle_ms`.
+
+    Every journey acts on, and asserts about, a settled page: a key or click sent while a rerun is replacing the page
+    can be lost (the sign-in cookie component alone triggers a rerun of its own after the first one), and an element
+    looked for mid-run may belong to the page being replaced. Fails, saying so, when the app is still running after
+    `timeout_ms` (generous: a cold page on a machine whose cores are saturated).
     """
-    status = page.locator('[data-testid="stStatusWidget"]')
-    for _ in range(3):
-        page.wait_for_timeout(settle_ms)
+    token = f"{next(_idle_calls)}"
+    try:
+        page.wait_for_function(_IDLE_JS, arg=[token, settle_ms], polling=100, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        state = page.locator('[data-testid="stApp"]').evaluate_all(
+            "apps => apps.map(a => a.dataset.testScriptState + ', ' + a.dataset.testConnectionState)"
+        )
+        raise AssertionError(
+            f"the app did not finish its run within {timeout_ms / 1000:.0f} s (state {state})"
+        ) from None
+
+
+def act_and_wait(
+    page,
+    action: Callable[[], object],
+    expected: Locator | Callable[[int], object],
+    *,
+    tries: int = 3,
+    timeout_ms: int = 30_000,
+    unchanged: Callable[[], bool] | None = None,
+) -> None:
+    """Do `action` on a settled page and wait for its run to finish; expect `expected` (a locator to be visible, or a
+    callable making its own assertions within the timeout it is given). If it does not show, the action was lost
+    (sent while a rerun was replacing the page): do it again, up to `tries` times.
+
+    `unchanged`, when given, says whether the page is still as it was before the action; a retry is made only then,
+    so an action that did something else (or did it twice) fails here instead of being repeated.
+    """
+
+    def check(timeout: int) -> None:
+        if isinstance(expected, Locator):
+            expect(expected.first).to_be_visible(timeout=timeout)
+        else:
+            expected(timeout)
+
+    for attempt in range(1, tries + 1):
+        wait_until_idle(page)
+        action()
+        wait_until_idle(page)
         try:
-            expect(status).to_have_count(0, timeout=timeout_ms)
-        except AssertionError:
+            check(timeout_ms)
             return
+        except AssertionError:
+            if attempt == tries or (unchanged is not None and not unchanged()):
+                raise

@@ -13,29 +13,23 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select, update
 
 from data.engine import make_engine
-from data.models import Action, AuditLog, EvidenceFile
-from tests.e2e.test_drilldown_journeys import wait_for_sign_in_cookie
-from tests.e2e.test_signin_journeys import open_app, sign_in
+from data.models import Action, AuditLog, EvidenceFile, Meeting
+from tests.e2e.conftest import act_and_wait, wait_until_idle
+from tests.e2e.test_signin_journeys import open_app, sign_in, wait_for_sign_in_cookie
 
 PASSWORD = "vsd-demo-{}"
 RED_MEASURE = "scorecard?portfolio=vawg_da&measure=VCOP_R6_SUSPECT_UPDATE"
 
 
 def signed_in(page: Page, base: str, username: str, path: str = "") -> None:
-    """Sign in, wait for the sign-in cookie (so no later run starts signed out), then open the path."""
+    """Sign in, wait for the sign-in cookie (so no later run starts signed out), then open the path and wait for its
+    run to finish."""
     open_app(page, base)
     sign_in(page, username, PASSWORD.format(username))
-    expect(page.get_by_text("Signed in as").first).to_be_visible()
     wait_for_sign_in_cookie(page)
     if path:
         page.goto(f"{base}/{path}")
-
-
-def settled(page: Page) -> None:
-    """Wait until no script run is in progress (a fresh session runs again once its sign-in cookie is read, and a
-    file chosen or a form sent during that run can be lost)."""
-    page.wait_for_timeout(500)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+        wait_until_idle(page)
 
 
 def fill_date(scope: Locator | Page, label: str, day: dt.date) -> None:
@@ -46,12 +40,17 @@ def fill_date(scope: Locator | Page, label: str, day: dt.date) -> None:
 
 
 def choose(page: Page, label: str, option: str, within: Locator | None = None) -> None:
-    """Pick an option of a select box by its label (within a part of the page when the label is not unique)."""
+    """Pick an option of a select box by its label (within a part of the page when the label is not unique), on a
+    settled page, and wait for the run the choice starts; chosen again if the choice was lost in a rerun."""
     box = (within or page).get_by_role("combobox", name=label)
-    box.click()
-    # Typing narrows the list to the option: a long list is virtualised, so an option far down may not be drawn.
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).click()
+
+    def pick() -> None:
+        box.click()
+        # Typing narrows the list to the option: a long list is virtualised, so an option far down may not be drawn.
+        page.keyboard.type(option)
+        page.get_by_role("option", name=option, exact=True).click()
+
+    act_and_wait(page, pick, lambda timeout: expect(box).to_have_value(option, timeout=timeout))
 
 
 def wait_for_row(engine, stmt, timeout: float = 40.0):
@@ -67,7 +66,9 @@ def wait_for_row(engine, stmt, timeout: float = 40.0):
 
 
 def find_in_grid(page: Page, caption: str, text: str) -> None:
-    """Search a table (its grid is drawn on a canvas) for text, and expect exactly one matching row."""
+    """Search a table (its grid is drawn on a canvas) for text on a settled page, and expect exactly one matching
+    row (the search runs in the browser: no rerun)."""
+    wait_until_idle(page)
     grid = page.get_by_role("region", name=re.compile(caption))
     grid.hover()
     page.get_by_role("button", name=re.compile(f"^Search: {caption}")).click()
@@ -78,28 +79,44 @@ def find_in_grid(page: Page, caption: str, text: str) -> None:
 
 
 def agenda_key(page: Page, key: str, item: str) -> None:
-    """Press a meeting's navigation key on a settled page and expect the agenda to show `item`. A key pressed while
-    a run is still replacing the page can be lost, and until it finishes the old agenda box can sit beside the new."""
-    settled(page)
-    page.evaluate("document.activeElement && document.activeElement.blur()")  # keys go to the page
-    page.keyboard.press(key)
-    expect(page.get_by_role("combobox", name="Agenda item")).to_have_value(item)
+    """Press a meeting's navigation key on a settled page and expect the agenda to show `item` once the run it starts
+    has finished. A key pressed while a run is still replacing the page can be lost (and until a run finishes the old
+    agenda box can sit beside the new): the key is pressed again only while the agenda still shows the item it
+    showed before, so a key that did arrive is never pressed twice."""
+    agenda = page.get_by_role("combobox", name="Agenda item")
+    wait_until_idle(page)
+    before = agenda.input_value()
+
+    def press() -> None:
+        page.evaluate("document.activeElement && document.activeElement.blur()")  # keys go to the page
+        page.keyboard.press(key)
+
+    act_and_wait(
+        page,
+        press,
+        lambda timeout: expect(agenda).to_have_value(item, timeout=timeout),
+        tries=4,
+        timeout_ms=15_000,
+        unchanged=lambda: agenda.input_value() == before,
+    )
 
 
-def submitted(engine, stmt, send, tries: int = 3, timeout: float = 60.0):
-    """Send a form until the database holds what it saves (its first row), and return that row.
+def submitted(page: Page, engine, stmt, send, tries: int = 3, timeout: float = 30.0):
+    """Send a form on a settled page until the database holds what it saves (its first row), and return that row.
 
     A submit that lands while the page is still running can be dropped by the browser (see the sign-in journeys), so
-    the form is sent again; the audit assertions at the end would catch a change saved twice.
+    the form is sent again, but only once the run it started has finished without saving (and the page has stayed
+    idle through a second check): the audit assertions at the end would catch a change saved twice.
     """
     for _ in range(tries):
+        wait_until_idle(page)
         send()
-        try:
-            # Generous: on a busy machine a save can take a while, and re-sending after it landed would fail (the
-            # form then offers the next steps of the workflow, not the one just taken).
-            return wait_for_row(engine, stmt, timeout)
-        except AssertionError:
-            continue
+        for _ in range(2):
+            wait_until_idle(page)
+            try:
+                return wait_for_row(engine, stmt, timeout)
+            except AssertionError:
+                continue
     raise AssertionError(f"the form was never saved: {stmt}")
 
 
@@ -128,7 +145,6 @@ def test_an_action_from_a_red_measure_is_escalated_to_the_board_and_audited(brow
     lead = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     signed_in(lead, live_server, "lead.da", RED_MEASURE)
     expect(lead.get_by_text("monthly values, bases and SPC result").first).to_be_visible()
-    settled(lead)
     expect(lead.get_by_text("Red").first).to_be_visible()
     form = lead.locator("[data-testid=stPopoverBody]")
 
@@ -141,18 +157,18 @@ def test_an_action_from_a_red_measure_is_escalated_to_the_board_and_audited(brow
         form.get_by_role("button", name="Raise the action").click()
 
     action_id, source_ref = submitted(
-        engine, select(Action.action_id, Action.source_ref).where(Action.title == title), raise_action
+        lead, engine, select(Action.action_id, Action.source_ref).where(Action.title == title), raise_action
     )
     assert source_ref == "VCOP_R6_SUSPECT_UPDATE"
     # 2. On the action plan the lead attaches evidence and moves the action on.
     lead.goto(f"{live_server}/inspection?action={action_id}")
+    wait_until_idle(lead)
     expect(lead.get_by_role("heading", name=f"{action_id}: {title}")).to_be_visible()
-    settled(lead)
     uploader = lead.locator(f".st-key-vsd_ev_file_action_{action_id}")
 
     def showing() -> None:
         """Keep the new action chosen (a fresh session's extra run can fall back to the first action of the list)."""
-        settled(lead)
+        wait_until_idle(lead)
         picker = lead.get_by_role("combobox", name="Choose an action")
         if picker.input_value() != action_id:
             choose(lead, "Choose an action", action_id)
@@ -165,9 +181,10 @@ def test_an_action_from_a_red_measure_is_escalated_to_the_board_and_audited(brow
                 {"name": "audit-results.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}
             )
             expect(uploader.get_by_text("audit-results.pdf")).to_be_visible()  # uploaded before the form is sent
+            wait_until_idle(lead)
         lead.locator(f".st-key-vsd_ev_submit_action_{action_id} button").click()
 
-    submitted(engine, select(EvidenceFile.sha256).where(EvidenceFile.entity_id == action_id), attach)
+    submitted(lead, engine, select(EvidenceFile.sha256).where(EvidenceFile.entity_id == action_id), attach)
     expect(lead.get_by_text("audit-results.pdf").first).to_be_visible()
 
     def move_on() -> None:
@@ -176,9 +193,9 @@ def test_an_action_from_a_red_measure_is_escalated_to_the_board_and_audited(brow
         lead.locator(f".st-key-vsd_act_note_{action_id}_1 textarea").fill("First weekly audit done")
         lead.get_by_role("button", name="Save", exact=True).click()
 
-    submitted(engine, select(Action.version).where(Action.action_id == action_id, Action.status == "on_track"), move_on)
+    saved = select(Action.version).where(Action.action_id == action_id, Action.status == "on_track")
+    submitted(lead, engine, saved, move_on)
     # The timeline (a grid drawn on a canvas) holds the note once the run after the save has finished.
-    settled(lead)
     find_in_grid(lead, r"\d+ update\(s\), newest first", "First weekly audit done")
     lead.context.close()
     # 3. Time passes: the action is now 45 days past its due date (set in the database, as a later day would be).
@@ -191,17 +208,21 @@ def test_an_action_from_a_red_measure_is_escalated_to_the_board_and_audited(brow
     # 4. The board sees it on the escalation list.
     board = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     signed_in(board, live_server, "board", f"inspection?action={action_id}")
-    board.get_by_role("tab", name="Escalation and deadlines").click()
-    expect(board.get_by_text("Escalation list")).to_be_visible()
+    act_and_wait(
+        board, board.get_by_role("tab", name="Escalation and deadlines").click, board.get_by_text("Escalation list")
+    )
     # The list holds only actions and findings more than 30 days overdue; the grid's search finds the new action.
     find_in_grid(board, r"\d+ items for the board on", action_id)
     board.context.close()
     # 5. The inspector's audit trail shows each step.
     inspector = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     signed_in(inspector, live_server, "inspector", "audit")
-    inspector.get_by_label("Record reference").fill(action_id)
-    inspector.get_by_role("button", name="Apply the filters").click()
-    expect(inspector.get_by_text("3 audit entries, newest first")).to_be_visible()
+
+    def filter_by_reference() -> None:
+        inspector.get_by_label("Record reference").fill(action_id)
+        inspector.get_by_role("button", name="Apply the filters").click()
+
+    act_and_wait(inspector, filter_by_reference, inspector.get_by_text("3 audit entries, newest first"))
     for event in ("Action raised", "Evidence attached", "Action status changed"):
         find_in_grid(inspector, r"3 audit entries", event)
     inspector.context.close()
@@ -215,11 +236,14 @@ def test_a_board_meeting_moves_by_keyboard_records_a_decision_and_downloads_the_
     engine = make_engine(seeded_env["DATABASE_URL"])
     decision = f"Report call-back times monthly {time.time_ns()}"
     signed_in(page, live_server, "board", "meeting")
-    settled(page)
-    page.get_by_label("Meeting title").fill("November performance board")
-    page.get_by_role("button", name="Start the meeting and freeze the figures").click()
+    title = f"November performance board {time.time_ns()}"
+
+    def start() -> None:
+        page.get_by_label("Meeting title").fill(title)
+        page.get_by_role("button", name="Start the meeting and freeze the figures").click()
+
+    submitted(page, engine, select(Meeting.meeting_id).where(Meeting.title == title), start)
     expect(page.get_by_text("Figures frozen as at").first).to_be_visible()
-    settled(page)
     expect(page.get_by_role("combobox", name="Agenda item")).to_have_value("1 of 13: Overview of the framework")
     # Next by keyboard: N twice reaches the domestic abuse portfolio (the catalogue's second).
     agenda_key(page, "n", "2 of 13: Victims' Code compliance (MoJ)")
@@ -227,28 +251,30 @@ def test_a_board_meeting_moves_by_keyboard_records_a_decision_and_downloads_the_
     assert "item=2" in page.url
     expect(page.get_by_text("VAWG — domestic abuse: scorecard as at").first).to_be_visible()
     # Record a decision: it becomes an action of the portfolio that names the meeting. The run that moved the agenda
-    # must finish first: until it does, the previous item's form can still sit beside this one in the page.
-    settled(page)
+    # has finished (agenda_key): until it does, the previous item's form can still sit beside this one in the page.
     form = page.locator("[data-testid=stForm]").filter(has_text="Record a decision for VAWG — domestic abuse")
     expect(form.get_by_label("Decision (the action to take)")).to_have_count(1)
-    form.get_by_label("Decision (the action to take)").fill(decision)
-    form.get_by_label("Owner").fill("Head of Victim Services")
-    fill_date(form, "Due date", dt.date.today() + dt.timedelta(days=60))
-    form.get_by_role("button", name="Record the decision").click()
+
+    def record() -> None:
+        form.get_by_label("Decision (the action to take)").fill(decision)
+        form.get_by_label("Owner").fill("Head of Victim Services")
+        fill_date(form, "Due date", dt.date.today() + dt.timedelta(days=60))
+        form.get_by_role("button", name="Record the decision").click()
+
+    recorded = select(Action.action_id, Action.meeting_ref).where(Action.title == decision)
+    action_id, meeting_ref = submitted(page, engine, recorded, record)
     expect(page.get_by_text("The decision is recorded as action")).to_be_visible()
-    action_id, meeting_ref = wait_for_row(
-        engine, select(Action.action_id, Action.meeting_ref).where(Action.title == decision)
-    )
     assert meeting_ref and meeting_ref.startswith("MT-")
     # P goes back, then the agenda jumps to the record of decisions, which downloads.
     agenda_key(page, "p", "2 of 13: Victims' Code compliance (MoJ)")
     choose(page, "Agenda item", "13 of 13: Record of decisions")
     expect(page.get_by_role("button", name="Download the record (CSV)")).to_be_visible()
+    wait_until_idle(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the record (CSV)").click()
     text = download.value.path().read_bytes().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Meeting,Meeting title,Held on,")
-    assert f"{meeting_ref},November performance board," in text and decision in text and action_id in text
+    assert f"{meeting_ref},{title}," in text and decision in text and action_id in text
     with engine.connect() as conn:
         stmt = select(AuditLog.actor, AuditLog.detail).where(AuditLog.event == "export.meeting_record")
         deadline = time.monotonic() + 20
