@@ -10,6 +10,7 @@ or bench/, which are exempt as importers but not as stepping stones) fails as su
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -48,9 +49,9 @@ ALLOWED: dict[str, frozenset[str]] = {
             "metrics.catalogue", "metrics.periods", "metrics.scorecard.window", "metrics.measures.Prepared",
             "metrics.measures_base.month_column",
         },
-        "reports": {"results", "data", "charts", "metrics", "auth.roles", "config", "rules", "sqlalchemy.Engine"},
+        "reports": {"results", "data", "charts", "metrics", "auth.roles", "config", "sqlalchemy.Engine"},
         # Stored data -> measure results: the one room that asks data/ for frames and metrics/ for statistics.
-        "results": {"data", "metrics", "config", "rules", "auth.roles", "sqlalchemy.Engine"},
+        "results": {"data", "metrics", "config", "sqlalchemy.Engine"},
         # The only room that knows SQL. It reads the user's Scope (auth/roles.py, pure) to check access before any
         # query, and these pure parts of metrics: the catalogue's types, entitlement states (case extracts pick
         # late and missed instances), and the judging and scorecard window a snapshot stores its rows by.
@@ -228,6 +229,7 @@ class Graph:
         self.index = module_index(root)
         self.edges = {module: module_edges(module, path) for module, path in self.index.items()}
         self.tops = {module.split(".")[0] for module in self.index}
+        self._imports: dict[str, list[str]] = {}
 
     def targets(self, edge: Edge) -> list[tuple[str, tuple[str, ...] | None]]:
         """What an import names: `from p import sub` names the submodule p.sub; other names stay names of p."""
@@ -250,7 +252,10 @@ class Graph:
 
     def imports(self, module: str) -> list[str]:
         """The repository modules `module` imports directly."""
-        return [m for edge in self.edges[module] for m in self.resolve(edge) if m != module]
+        if module not in self._imports:
+            loaded = [m for edge in self.edges[module] for m in self.resolve(edge) if m != module]
+            self._imports[module] = list(dict.fromkeys(loaded))
+        return self._imports[module]
 
     def chain(self, start: str, wanted) -> list[str] | None:
         """The shortest chain of imports from `start` to a module satisfying `wanted(module)`, or None."""
@@ -268,6 +273,12 @@ class Graph:
                     before[nxt] = module
                     queue.append(nxt)
         return None
+
+
+@functools.cache
+def graph_of(root: Path) -> Graph:
+    """The import graph of a tree, read once per test process (each check below asks for it)."""
+    return Graph(root)
 
 
 # ---------------------------------------------------------------- the checks
@@ -288,7 +299,7 @@ def _checked(graph: Graph, target: str) -> bool:
 
 def direct_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED) -> list[str]:
     """Imports that are not allowed edges, and dynamic imports whose module cannot be worked out."""
-    graph = Graph(root)
+    graph = graph_of(root)
     found: list[str] = []
     for module in sorted(graph.index):
         room = room_of(module)
@@ -323,7 +334,7 @@ def _closure(allowed: Mapping[str, frozenset[str]], room: str) -> set[str]:
 def indirect_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED) -> list[str]:
     """Rooms reached through chains of imports that the allowed edges, followed, never lead to (e.g. through an
     exempt module or a room missing from the table), shown with the chain."""
-    graph = Graph(root)
+    graph = graph_of(root)
     found: list[str] = []
     for module in sorted(graph.index):
         room = room_of(module)
@@ -343,7 +354,7 @@ def _in_streamlit_free(root: Path, path: Path) -> bool:
 
 def streamlit_violations(root: Path) -> list[str]:
     """Modules that must stay Streamlit-free but import it, directly or through any repository module."""
-    graph = Graph(root)
+    graph = graph_of(root)
 
     def imports_streamlit(module: str) -> bool:
         return any(edge.target.split(".")[0].startswith("streamlit") for edge in graph.edges[module])
@@ -359,7 +370,7 @@ def streamlit_violations(root: Path) -> list[str]:
 
 def import_cycles(root: Path) -> list[list[str]]:
     """Groups of modules that import each other, directly or round a loop (imports inside functions included)."""
-    graph = Graph(root)
+    graph = graph_of(root)
     modules = [m for m in graph.index if room_of(m) not in EXEMPT]
     order: dict[str, int] = {}
     low: dict[str, int] = {}
