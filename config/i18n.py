@@ -1,6 +1,6 @@
 """The translation layer: t(key) from the English and Welsh catalogues; number, percent and date formats per language.
 
-No Streamlit here (reports use it too): the UI registers a language provider (ui/language.py) that reads the
+No Streamlit here (reports use it too): the app registers a language provider (auth/language.py) that reads the
 session's choice; without one the language is English.
 """
 
