@@ -130,10 +130,10 @@ def metrics_command(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
 ) -> None:
     """Every measure in the catalogue for a portfolio's cohort over a period: one tidy row per measure and group."""
-    from data.queries import latest_as_of, metric_frames, targets_frame
     from metrics.catalogue import load_catalogue
-    from metrics.measures import victim_columns
-    from metrics.measures_table import BY_CHOICES, measure_table, to_csv, to_json
+    from metrics.measures_table import BY_CHOICES, to_csv, to_json
+    from results.commands import metrics_table
+    from results.frames import as_of_date
 
     start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
     if end < start:
@@ -147,23 +147,56 @@ def metrics_command(
         raise typer.Exit(2)
     catalogue = load_catalogue()
     try:
-        cohort = catalogue.portfolio(portfolio).cohort
+        catalogue.portfolio(portfolio)
     except KeyError as exc:
         typer.echo(f"--portfolio: {exc.args[0]}", err=True)
         raise typer.Exit(2) from None
     engine = make_engine()
-    judged_at = _parse_date(as_of, "--as-of") or latest_as_of(engine)
+    judged_at = _parse_date(as_of, "--as-of") or as_of_date(engine)
     if judged_at is None:
         judged_at = end
         typer.echo(f"no load recorded an as-of date; judging at --to ({end})", err=True)
-    cut = None if by in (None, "month") else by
-    columns = victim_columns(catalogue, cut)
-    frames = metric_frames(engine, start, end, cohort=cohort, as_of=judged_at, victim_columns=columns)
-    table = measure_table(
-        frames, catalogue, start=start, end=end, as_of=judged_at, portfolio=portfolio, by=by,
-        targets=targets_frame(engine),
-    )  # fmt: skip
+    table = metrics_table(engine, catalogue, start=start, end=end, as_of=judged_at, portfolio=portfolio, by=by)
     text = to_csv(table) if output_format == "csv" else to_json(table) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(table)} rows written to {out}", err=True)
+
+
+@app.command("scorecard")
+def scorecard_command(
+    portfolio: str = typer.Option(..., "--portfolio", help="A portfolio id, or all for every portfolio."),
+    as_of: str | None = typer.Option(None, "--as-of", help="As-of date YYYY-MM-DD (default: the dashboard's)."),
+    output_format: str = typer.Option("csv", "--format", help="csv or json."),
+    out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
+    lang: str = typer.Option("en", "--lang", help="en or cy: the language of the measure names."),
+) -> None:
+    """The scorecard rows exactly as the Scorecard page and the evidence pack's Scorecard sheet give them."""
+    from metrics.catalogue import load_catalogue
+    from results.commands import scorecard_csv, scorecard_json, scorecard_rows
+    from results.frames import as_of_date
+
+    if output_format not in ("csv", "json"):
+        typer.echo(f"--format: '{output_format}' is not csv or json", err=True)
+        raise typer.Exit(2)
+    if lang not in ("en", "cy"):
+        typer.echo(f"--lang: '{lang}' is not en or cy", err=True)
+        raise typer.Exit(2)
+    catalogue = load_catalogue()
+    known = [p.id for p in catalogue.portfolios]
+    if portfolio != "all" and portfolio not in known:
+        typer.echo(f"--portfolio: '{portfolio}' is not all or one of {', '.join(known)}", err=True)
+        raise typer.Exit(2)
+    engine = make_engine()
+    judged_at = _parse_date(as_of, "--as-of") or as_of_date(engine)
+    if judged_at is None:
+        typer.echo("no data has been loaded, so there is no scorecard", err=True)
+        raise typer.Exit(1)
+    ids = known if portfolio == "all" else [portfolio]
+    table = scorecard_rows(engine, catalogue, as_of=judged_at, portfolio_ids=ids, lang=lang)
+    text = scorecard_csv(table) if output_format == "csv" else scorecard_json(table) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:
@@ -246,13 +279,11 @@ def bootstrap(
     seed: int = typer.Option(2024, help="Random seed of the demo data."),
 ) -> None:
     """Migrate the database; on the embedded demo database, load demo data when empty and create demo users."""
-    from sqlalchemy import func, select
-
     from auth.users import ensure_demo_users
     from data.demo import write_demo
+    from data.history import row_counts
     from data.ingest import format_report, import_paths
     from data.migrate import upgrade
-    from data.models import PoliceUkStreet, Victim
     from data.policeuk import import_policeuk
 
     engine = make_engine()
@@ -260,9 +291,8 @@ def bootstrap(
     if os.environ.get("VSD_ENV") == "production" or not is_embedded():
         typer.echo("database migrated (no demo data or demo users outside the embedded demo database)")
         return
-    with engine.connect() as conn:
-        victims = conn.execute(select(func.count()).select_from(Victim)).scalar_one()
-        street = conn.execute(select(func.count()).select_from(PoliceUkStreet)).scalar_one()
+    counts = row_counts(engine, ("victims", "policeuk_street"))
+    victims, street = counts["victims"], counts["policeuk_street"]
     if victims == 0:
         typer.echo(f"generating demo data: {cases} victims, 36 months, seed {seed}")
         write_demo(DEMO_DIR, cases=cases, seed=seed, months=36)

@@ -9,7 +9,7 @@ import logging
 import streamlit as st
 
 from config.i18n import t
-from ui import data
+from ui import results_cache
 from ui.connect_referrals import referrals_by_source, source_section
 from ui.filters import CUTS
 from ui.measure_panel import measure_panel
@@ -23,7 +23,7 @@ DEFAULT_MEASURE = "CG_CONTACT_2WD"
 page = open_read_page("connect_gwent", "connect_gwent")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
 filters = page.filters
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 measures = tuple(m.id for m in catalogue.all_measures if m.area == "connect_gwent")
 names = measure_names(measures)
 

@@ -8,9 +8,10 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, format_date, t
-from metrics import scorecard as scorecards
+from metrics.scorecard import window
 from reports.exporting import ExportRefused, ExportRequest, allowed_kinds, export_pack, exportable_portfolios
-from ui import data
+from ui import results_cache
+from ui.as_of import sources_panel
 from ui.db import get_engine
 from ui.filters import rolling_12
 
@@ -23,11 +24,11 @@ scope = gate.require_page("exports")
 st.title(t("pages.exports"))
 st.caption(t("exports.intro"))
 kinds = allowed_kinds(scope)
-as_of = data.as_of_date(data.db_key())
+as_of = results_cache.as_of_date(results_cache.db_key())
 if as_of is None:
     st.info(t("exports.no_data"))
     st.stop()
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 lang_now = current_language()
 portfolios = exportable_portfolios(scope)
 default = rolling_12(as_of)
@@ -43,11 +44,11 @@ def portfolio_label(portfolio_id: str) -> str:
 def cached_prepared(first_day: dt.date):
     """The app's prepared frames of the scorecard window (shared with the Scorecard) when they cover the export's
     period, else None (the export then fetches its own)."""
-    start, end = scorecards.window(as_of)
+    start, end = window(as_of)
     if first_day < start.date():
         return None
     try:
-        return data.prepared_frames(data.db_key(), as_of, start.date(), end.date(), None)
+        return results_cache.prepared_frames(results_cache.db_key(), as_of, start.date(), end.date(), None)
     except Exception:  # the export fetches its own frames instead
         log.exception("cached prepared frames unavailable for an export")
         return None
@@ -74,6 +75,7 @@ with st.form("vsd_export_form"):
     publication = st.checkbox(t("exports.publication"), help=t("exports.publication_help"), key="vsd_export_pub")
     submitted = st.form_submit_button(t("exports.build"), key="vsd_export_build", icon=":material/build:")
 st.caption(t("exports.as_of", date=format_date(as_of)))
+sources_panel(results_cache.db_key())
 
 if submitted:
     st.session_state.pop(RESULT_KEY, None)

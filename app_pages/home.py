@@ -4,7 +4,7 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import t
-from ui import data, navigation
+from ui import navigation, results_cache
 from ui.names import portfolio_name
 
 scope = gate.require_page("home")
@@ -14,7 +14,7 @@ if scope.all_portfolios:
     st.write(t("home.all_portfolios"))
 else:
     # In the catalogue's order and the reader's language; an id the catalogue no longer holds is shown as it is.
-    known = [p.id for p in data.catalogue().portfolios]
+    known = [p.id for p in results_cache.catalogue().portfolios]
     ordered = [p for p in known if p in scope.portfolios] + sorted(set(scope.portfolios) - set(known))
     st.write(t("home.portfolios", portfolios=", ".join(portfolio_name(p) if p in known else p for p in ordered)))
 

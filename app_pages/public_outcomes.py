@@ -9,10 +9,10 @@ import streamlit as st
 from auth import gate
 from charts.public import monthly_volumes, outcome_shares
 from config.i18n import current_language, format_date, format_number, t
-from ui import data
+from ui import results_cache
 from ui.filters import period_picker
 from ui.measure_panel import definition_panel, format_value, translate
-from ui.measure_views import measure_table, monthly_spc, show_chart, spc_status_of
+from ui.measure_views import measure_table, monthly_spc, show_chart
 from ui.names import measure_name
 from ui.public_data import (
     MEASURES,
@@ -21,6 +21,8 @@ from ui.public_data import (
     outcomes,
     public_period_rows,
     public_window,
+    series_spc,
+    spc_table,
     volumes,
     volumes_table,
 )
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 
 scope = gate.require_page("public_outcomes")
 st.title(t("pages.public_outcomes"))
-db = data.db_key()
+db = results_cache.db_key()
 try:
     window = public_window(db)
 except Exception:
@@ -60,7 +62,8 @@ st.caption(
 try:
     rows = public_period_rows(db, start, end)
     series = {metric_id: monthly_series(db, metric_id) for metric_id in MEASURES}
-    status = spc_status_of(pd.concat(series.values(), ignore_index=True), MEASURES)
+    charts = {metric_id: series_spc(series[metric_id], metric_id) for metric_id in MEASURES}
+    status = spc_table(charts)
     by_type = volumes(db, start, end, "crime_type")
     by_area = volumes(db, start, end, "area")
     outcome_counts = outcomes(db, start, end)
@@ -107,12 +110,12 @@ table_alternative(
 )
 
 st.header(t("public_outcomes.spc_title"))
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 for metric_id in MEASURES:
     name = measure_name(metric_id)
     st.subheader(name)
     definition_panel(metric_id)
-    monthly_spc(series[metric_id], metric_id, name, key=f"pub_spc_{metric_id}")
+    monthly_spc(series[metric_id], charts[metric_id], metric_id, name, key=f"pub_spc_{metric_id}")
 
 st.divider()
 st.caption(t("public_outcomes.ogl"))

@@ -8,7 +8,7 @@ import logging
 import streamlit as st
 
 from config.i18n import t
-from ui import data
+from ui import results_cache
 from ui.measure_panel import definition_panel, measure_panel
 from ui.measure_views import (
     measure_table,
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 page = open_read_page("satisfaction", "victims_first")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
 filters = page.filters
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 names = measure_names(MEASURES)
 
 try:
@@ -70,7 +70,9 @@ with left:
 with middle:
     cut = param_select(t("satisfaction.cut"), GAP_CUTS, "cut", "ethnicity", "sat_cut", lambda c: t(f"cuts.{c}"))
 try:
-    by_group = data.measure_rows(db, as_of, period.start, period.end, portfolio, (stage,), cut, filters=filters)
+    by_group = results_cache.measure_rows(
+        db, as_of, period.start, period.end, portfolio, (stage,), cut, filters=filters
+    )
     by_group = by_group.loc[by_group["period_kind"] == "custom"]
     groups = comparable_groups(by_group)
     reference = default_reference(cut, by_group)
@@ -86,7 +88,10 @@ else:
             t("satisfaction.reference"), groups, "ref", reference, "sat_reference", lambda g: value_label(cut, g)
         )
     threshold = catalogue.statistics.suppression_threshold
-    gaps = group_gaps(by_group, reference, pooled_members(cut, groups, reference), threshold)
+    gaps = group_gaps(
+        by_group, reference, pooled_members(cut, groups, reference), threshold,
+        confidence=results_cache.catalogue().statistics.confidence,
+    )  # fmt: skip
     gap_section(gaps, cut=cut, reference=reference, stage_name=names[stage], period_label=period.label())
 
 st.header(t("satisfaction.spc_title"))

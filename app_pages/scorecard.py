@@ -6,7 +6,8 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import format_date, t
-from ui import data
+from ui import results_cache
+from ui.as_of import sources_panel
 from ui.commentary import commentary_section
 from ui.filters import portfolio_picker
 from ui.measure_panel import measure_panel
@@ -19,13 +20,13 @@ FRAMEWORK = "framework"
 
 scope = gate.require_page("scorecard")
 st.title(t("pages.scorecard"))
-db = data.db_key()
-as_of = data.as_of_date(db)
+db = results_cache.db_key()
+as_of = results_cache.as_of_date(db)
 if as_of is None:
     st.info(t("scorecard.no_data"))
     st.stop()
 
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 visible = scope.visible_portfolios([p.id for p in catalogue.portfolios])
 choices = [(p.id, portfolio_name(p.id)) for p in catalogue.portfolios if p.id in visible]
 if scope.all_portfolios:
@@ -36,13 +37,14 @@ if not choices:
 portfolio_id = portfolio_picker(choices)
 
 try:
-    cards = data.all_scorecards(db, as_of)
+    cards = results_cache.all_scorecards(db, as_of)
 except Exception:
     log.exception("scorecards failed")
     st.error(t("errors.compute_failed"))
     st.stop()
 
 st.caption(t("scorecard.as_of", date=format_date(as_of)))
+sources_panel(db)
 
 
 if portfolio_id == FRAMEWORK:

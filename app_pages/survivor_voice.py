@@ -17,7 +17,7 @@ from data.feedback import list_feedback, participant_items
 from data.feedback_summary import summary_markdown
 from rules.permissions import SURVIVOR_VOICE, can_edit_feedback, leads
 from rules.workflow import FEEDBACK_STATUSES
-from ui import data
+from ui import results_cache
 from ui.accountability import pick_record, show_flash, status_label
 from ui.actions import portfolio_names
 from ui.db import get_engine
@@ -42,11 +42,11 @@ def record_summary_export(actor: str, start: dt.date, end: dt.date, rows: int) -
     record_export(engine, actor, "you_said_we_did", portfolio=SURVIVOR_VOICE, detail=detail, rows=rows)
 
 
-as_of = data.as_of_date(data.db_key())
+as_of = results_cache.as_of_date(results_cache.db_key())
 if as_of is not None:
     # The SE_* measures of the survivor_voice portfolio, read exactly as on the Scorecard.
     st.subheader(t("survivor_voice.measures_title"))
-    cards = data.all_scorecards(data.db_key(), as_of)
+    cards = results_cache.all_scorecards(results_cache.db_key(), as_of)
     table_alternative(
         display_table(cards.loc[cards["portfolio_id"] == SURVIVOR_VOICE].reset_index(drop=True)),
         t("survivor_voice.measures_caption", date=format_date(as_of)),

@@ -1,7 +1,7 @@
 """Targets (analysts, administrators): each measure's catalogue target beside the one set here; set, change or clear it.
 
 The service (data/targets.py) checks the role again and writes every change to the audit log; the cached measure
-computations are keyed on the targets table's fingerprint (ui/data.data_version), so every page shows a change
+computations are keyed on the targets table's fingerprint (ui/results_cache.data_version), so every page shows a change
 at once.
 """
 
@@ -16,7 +16,7 @@ from data import queries
 from data.targets import RANGES, TargetKey, clear_target, set_target, targets_overview
 from metrics.periods import financial_year, last_complete_month
 from rules.workflow import AccessDenied, WorkflowError
-from ui import data
+from ui import results_cache
 from ui.accountability import error_text, flash, show_flash
 from ui.db import get_engine
 from ui.measure_panel import format_value
@@ -33,9 +33,9 @@ st.title(t("pages.targets"))
 st.caption(t("targets.intro"))
 show_flash()
 
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 engine = get_engine()
-as_of = data.as_of_date(data.db_key())
+as_of = results_cache.as_of_date(results_cache.db_key())
 if as_of is None:
     st.info(t("targets.no_data"))
     st.stop()

@@ -12,7 +12,7 @@ import streamlit as st
 from auth import gate
 from config.i18n import format_date, t
 from metrics.catalogue import CUTS
-from ui import data, vcop
+from ui import results_cache, vcop
 from ui.filters import period_picker
 from ui.measure_panel import definition_panel, linked_actions_section
 from ui.measure_views import cut_section, monthly_spc, param_select, read_filters, value_label
@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 
 scope = gate.require_page("victims_code")
 st.title(t("pages.victims_code"))
-db = data.db_key()
-as_of = data.as_of_date(db)
+db = results_cache.db_key()
+as_of = results_cache.as_of_date(db)
 if as_of is None:
     st.info(t("vcop.no_data"))
     st.stop()
 
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 portfolio = vcop.choose_portfolio(scope, catalogue)
 if portfolio is None:
     st.info(t("vcop.no_portfolios"))
@@ -61,7 +61,9 @@ def code_section(code: str) -> None:
     cut = param_select(t("vcop.cut"), CUTS, "cut", "unit", "vcop_cut", lambda c: t(f"cuts.{c}"))
     try:
         cut_section(period, portfolio, metric_id, cut, key="vcop_cut_table", filters=filters)
-        by_cut = data.measure_rows(db, as_of, period.start, period.end, portfolio, (metric_id,), cut, filters=filters)
+        by_cut = results_cache.measure_rows(
+            db, as_of, period.start, period.end, portfolio, (metric_id,), cut, filters=filters
+        )
         groups = sorted(set(by_cut["group_value"]) - {"all"})
     except Exception:
         log.exception("cut %s of %s failed", cut, metric_id)
@@ -69,8 +71,8 @@ def code_section(code: str) -> None:
         groups = []
     st.subheader(t("vcop.spc_title"))
     try:
-        series = data.monthly_series(db, as_of, portfolio, metric_id, filters=filters)
-        monthly_spc(series, metric_id, measure_name(metric_id), key="vcop_spc_table")
+        series, frame = results_cache.series_spc(db, as_of, portfolio, metric_id, filters)
+        monthly_spc(series, frame, metric_id, measure_name(metric_id), key="vcop_spc_table")
     except Exception:
         log.exception("SPC of %s failed", metric_id)
         st.error(t("errors.chart_failed"))

@@ -8,7 +8,7 @@ import logging
 import streamlit as st
 
 from config.i18n import t
-from ui import data
+from ui import results_cache
 from ui.filters import CUTS
 from ui.measure_panel import measure_panel
 from ui.measure_views import cut_section, measure_table, open_read_page, param_select, period_rows, spc_status
@@ -21,7 +21,7 @@ AREAS = ("witness_care", "special_measures")
 page = open_read_page("witness_care", "witness_care")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
 filters = page.filters
-catalogue = data.catalogue()
+catalogue = results_cache.catalogue()
 measures = tuple(m.id for m in catalogue.all_measures if m.area in AREAS)
 names = measure_names(measures)
 

@@ -40,8 +40,8 @@ def _run(url: str, kind: str, start: dt.date, end: dt.date, queue) -> None:
     from metrics import scorecard
     from metrics.catalogue import load_catalogue
     from reports.exporting import ExportRequest, export_pack
-    from reports.gather import prepared_window
     from reports.manifest import verify_pack
+    from results.frames import prepared as prepared_frames
 
     engine = make_engine(url)
     request = ExportRequest(kind=kind, start=start, end=end)
@@ -61,7 +61,7 @@ def _run(url: str, kind: str, start: dt.date, end: dt.date, queue) -> None:
             verified = verify_pack(path).ok
     as_of = latest_as_of(engine)
     first = min(pd.Timestamp(start), scorecard.window(as_of)[0])
-    prepared = prepared_window(engine, load_catalogue(), first, as_of)
+    prepared = prepared_frames(engine, load_catalogue(), as_of, first, as_of)
     began = time.perf_counter()
     export_pack(engine, request, actor="bench", prepared=prepared)
     warm = time.perf_counter() - began

@@ -6,7 +6,7 @@
 
 Per backend, each step in a fresh child process (so "cold" starts with nothing cached and the peak memory is the
 step's own): (1) the metrics snapshot a load writes (data.snapshot.refresh_snapshot: fetch, judge, write Parquet);
-(2) the app's path through ui/data.py: cold = the first all_scorecards() of a process (the scorecard frames the
+(2) the app's path through ui/results_cache.py: cold = the first all_scorecards() of a process (the scorecard frames the
 snapshot stores ready, the live sources, every scorecard computed), warm = the same call again (what a page run costs
 once cached), recomputing every scorecard from the cached prepared frames (what a changed target costs), and reading
 every judged row then windowing it (what a page's first cut or filter costs). DuckDB then computes the same VCOP
@@ -92,38 +92,41 @@ def _snapshot_run(url: str, cache: str, reuse: bool, queue) -> None:
 
 
 def _app_run(url: str, cache: str, queue) -> None:
-    """Child process: every scorecard through ui/data.py, as the app's first page run and later runs do it."""
+    """Child process: every scorecard through ui/results_cache.py, as the app's first page run and later runs do it."""
     import logging
 
     os.environ["DATABASE_URL"], os.environ["VSD_CACHE_DIR"] = url, cache
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime": the caches still work in memory
+    from data import snapshot as snapshots
+    from metrics.measures import compute
     from metrics.periods import recent_months
-    from metrics.scorecard import all_scorecards, window
-    from ui import data
+    from metrics.scorecard import window
+    from results.scorecards import all_scorecards
+    from ui import results_cache
     from ui.db import get_engine
 
     clock = _Clock()
-    db = data.db_key()
+    db = results_cache.db_key()
     engine = clock.time("connect", get_engine)
-    as_of = data.as_of_date(db)
+    as_of = results_cache.as_of_date(db)
     start, end = (d.date() for d in window(as_of))
     # The app's first all_scorecards() call (the landing page's first run), then the same call again.
-    cards = clock.time("all scorecards", lambda: data.all_scorecards(db, as_of))
-    clock.time("warm: all scorecards again", lambda: data.all_scorecards(db, as_of))
-    catalogue, targets = data.catalogue(), data.targets(db, data.data_version(db))
+    cards = clock.time("all scorecards", lambda: results_cache.all_scorecards(db, as_of))
+    clock.time("warm: all scorecards again", lambda: results_cache.all_scorecards(db, as_of))
+    catalogue, targets = results_cache.catalogue(), results_cache.targets(db, results_cache.data_version(db))
     # Its parts, outside the app's caches: the scorecard frames the snapshot stores ready (plus the live sources).
     prepared = clock.time(
         "of which: scorecard frames from the snapshot",
-        lambda: data.snapshots.scorecard_prepared(engine, catalogue, as_of),
+        lambda: snapshots.scorecard_prepared(engine, catalogue, as_of),
     )
     # What a page that cuts or filters first needs: every judged row read, then windowed and compressed.
-    loads = data.snapshots.loads_version(engine)
+    loads = snapshots.loads_version(engine)
     snapshot = clock.time(
-        "read the judged snapshot (a cut's or filter's first run)", lambda: data._snapshot(db, as_of, loads)
+        "read the judged snapshot (a cut's or filter's first run)", lambda: results_cache._snapshot(db, as_of, loads)
     )
     clock.time(
         "window and compress the judged rows (scorecard window)",
-        lambda: data.snapshots.prepared_from(snapshot, engine, catalogue, start=start, end=end),
+        lambda: snapshots.prepared_from(snapshot, engine, catalogue, start=start, end=end),
     )
     recompute = []
     for _ in range(3):
@@ -134,7 +137,7 @@ def _app_run(url: str, cache: str, queue) -> None:
     codes = [f"VCOP_{e.code}" for e in catalogue.entitlements]
     monthly = clock.time(
         "VCOP per code × 36 months from prepared frames",
-        lambda: data.compute(prepared, catalogue, periods=recent_months(as_of, 36), portfolio="vcop", metric_ids=codes),
+        lambda: compute(prepared, catalogue, periods=recent_months(as_of, 36), portfolio="vcop", metric_ids=codes),
     )
     monthly = monthly.assign(code=monthly["metric_id"].str.removeprefix("VCOP_"), month=monthly["period_start"])
     queue.put(
@@ -155,7 +158,8 @@ def _database_run(url: str, queue) -> None:
     from data.queries import latest_as_of, metric_frames, targets_frame
     from metrics.catalogue import load_catalogue
     from metrics.measures import prepare, victim_columns
-    from metrics.scorecard import all_scorecards, window
+    from metrics.scorecard import window
+    from results.scorecards import all_scorecards
 
     engine = make_engine(url)
     catalogue = load_catalogue()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, update
 
-from data import ingest_write
+from data import ingest_write, queries
 from data.ingest_audit import auditor_for
 from data.ingest_check import ERROR_COLUMNS, ReferenceIndex, SeenKeys, check_chunk
 from data.ingest_read import Source, SourceError, discover, header_errors, sha256_of, sources_of_file
@@ -136,7 +136,7 @@ def load_source(
                 return _reject(engine, result, errors.listed, loaded_by, fixed_as_of or _capped(period_max),
                                errors.error_count)  # fmt: skip
             ingest_write.fill_from_victims(conn, spec, result.load_id)
-            result.as_of = fixed_as_of or _capped(period_max)
+            result.as_of = fixed_as_of or _never_backwards(conn, spec.name, _capped(period_max))
             result.rows_inserted, result.rows_updated = writer.rows_inserted, writer.rows_updated
             result.ok, result.outcome = True, "loaded"
             result.message = f"{result.rows_inserted} rows inserted, {result.rows_updated} updated"
@@ -250,6 +250,14 @@ def _as_of_file(source: Source) -> dt.date | None:
 def _capped(day: dt.date | None) -> dt.date | None:
     """The latest period date in a file, never later than today (future trial dates do not move the as-of date)."""
     return None if day is None else min(day, dt.date.today())
+
+
+def _never_backwards(conn: Connection, table: str, inferred: dt.date | None) -> dt.date | None:
+    """A load that states no as-of date takes the latest date in its rows, but never one before the table's current
+    as-of date: a partial upload of older rows (a correction, a re-send) must not move every figure back in time.
+    (queries.dashboard_as_of decides the dashboard's date from these.)"""
+    current = queries.table_as_of(conn, table) if inferred is not None else None
+    return inferred if current is None else max(inferred, current)
 
 
 def begin_write(conn: Connection) -> None:

@@ -14,6 +14,7 @@ from pandas.api.types import union_categoricals
 from sqlalchemy import Boolean, Date, Engine, Float, Integer, and_, func, or_, select
 from sqlalchemy.sql import Select
 
+from config.sources import LIVE, MEASURED, OWN_ATTRIBUTES
 from data.models import (
     CONTRACT_TABLES,
     Action,
@@ -44,10 +45,7 @@ CATEGORIES = {
 BOOL_FLAGS = ("domestic_abuse", "hate_crime", "enhanced_rights")
 VICTIM_TEXT = ("offence_group", "area", "unit", "age_band", "sex", "ethnicity", "disability", "preferred_language")
 # Victim columns a source carries itself (for rows with no linked victim, e.g. self-referrals).
-OWN = {
-    "survey_responses": ("age_band", "sex", "ethnicity", "disability", "area", "offence_group"),
-    "referrals": ("age_band", "sex", "ethnicity", "disability", "area"),
-}
+OWN = OWN_ATTRIBUTES
 
 
 def _as_date(value) -> dt.date:
@@ -147,18 +145,57 @@ def _where(stmt: Select, *conditions) -> Select:
     return stmt.where(*[c for c in conditions if c is not None])
 
 
-def latest_as_of(engine: Engine) -> dt.date | None:
-    """The as-of date of the latest successful load of a contract table (None before any load)."""
+CASE_EXTRACT = ("victims", "entitlements")  # the extract whose as-of date is the dashboard's
+
+
+def _latest_load_as_of(conn, tables) -> dt.date | None:
+    """The as-of date of the latest successful load (by load order) of one of `tables` that recorded one."""
     loads = Load.__table__
     stmt = (
         select(loads.c.as_of_date)
         .where(loads.c.outcome == "loaded", loads.c.as_of_date.is_not(None))
-        .where(loads.c.table_name.in_(list(CONTRACT_TABLES)))
+        .where(loads.c.table_name.in_(list(tables)))
         .order_by(loads.c.load_id.desc())
         .limit(1)
     )
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def dashboard_as_of(conn) -> dt.date | None:
+    """The dashboard's as-of date, decided here alone: that of the latest load of the case extract (victims and
+    entitlements). Before any case extract is loaded, that of the latest load of any contract table; None before
+    any load. A load of feedback, surveys or findings never moves it."""
+    return _latest_load_as_of(conn, CASE_EXTRACT) or _latest_load_as_of(conn, CONTRACT_TABLES)
+
+
+def table_as_of(conn, table: str) -> dt.date | None:
+    """The as-of date of the latest successful load of one table (None when it has none)."""
+    return _latest_load_as_of(conn, (table,))
+
+
+def latest_as_of(engine: Engine) -> dt.date | None:
+    """The dashboard's as-of date (dashboard_as_of), on its own connection."""
     with engine.connect() as conn:
-        return conn.execute(stmt).scalar_one_or_none()
+        return dashboard_as_of(conn)
+
+
+def source_loads(engine: Engine) -> pd.DataFrame:
+    """Each contract table's latest successful load: its as-of date and when it was loaded (one row a table)."""
+    loads = Load.__table__
+    latest = (
+        select(func.max(loads.c.load_id).label("load_id"))
+        .where(loads.c.outcome == "loaded", loads.c.table_name.in_(list(CONTRACT_TABLES)))
+        .group_by(loads.c.table_name)
+        .subquery()
+    )
+    stmt = select(loads.c.table_name, loads.c.as_of_date, loads.c.loaded_at).join(
+        latest, loads.c.load_id == latest.c.load_id
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=["table_name", "as_of_date", "loaded_at"])
+    order = {name: i for i, name in enumerate(CONTRACT_TABLES)}
+    return frame.sort_values("table_name", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
 def victim_frame(
@@ -299,20 +336,8 @@ FETCHERS = {
 
 # The source frames metric_frames returns, in order. The live ones are edited in the app (action plan, findings,
 # feedback, events) rather than only loaded, so they are never snapshotted and caches are keyed on live_version.
-SOURCE_ORDER = (
-    "victims",
-    "entitlements",
-    "survey_responses",
-    "referrals",
-    "witnesses",
-    "special_measures",
-    "engagement_events",
-    "feedback_items",
-    "recommendations",
-    "actions",
-    "policeuk_street",
-)
-LIVE_SOURCES = ("engagement_events", "feedback_items", "recommendations", "actions")
+SOURCE_ORDER = MEASURED  # in load order (config/sources.py)
+LIVE_SOURCES = LIVE
 # The tables the app itself edits (engagement events only ever arrive by a load, which loads_version covers).
 EDITED_TABLES = (Action.__table__, Recommendation.__table__, FeedbackItem.__table__)
 

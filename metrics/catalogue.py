@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -467,6 +468,6 @@ def _load(path: str, mtime: float) -> Catalogue:
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate the catalogue (default config/catalogue.yaml); cached until the file changes."""
-    resolved = Path(path or DEFAULT_PATH).resolve()
+    """Load and validate the catalogue (VSD_CATALOGUE, else config/catalogue.yaml); cached until the file changes."""
+    resolved = Path(path or os.environ.get("VSD_CATALOGUE") or DEFAULT_PATH).resolve()
     return _load(str(resolved), resolved.stat().st_mtime)

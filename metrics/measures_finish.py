@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from statistics import NormalDist
-
 import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Catalogue, Measure
 from metrics.measures_base import ALL, DIRECT_COLUMNS, Context, rollup
 from metrics.rag import rag
-from metrics.rates import compare_periods_table, wilson
+from metrics.rates import compare_periods_table, wilson, z_for
 from metrics.suppression import primary
 
 OUTPUT_COLUMNS = [
@@ -105,7 +103,9 @@ def finish(ctx: Context, measures: list[Measure]) -> pd.DataFrame:
     value = value.where(~kind.isin(["count", "sum"]), rows["numerator"])
     value = value.where(~rate, proportion)
     low, high = wilson(rows["numerator"].where(rate), rows["denominator"].where(rate), z=_z(stats.confidence))
-    compared = compare_periods_table(rows["x1"], rows["n1"], rows["x2"], rows["n2"], z=_z(stats.confidence))
+    compared = compare_periods_table(
+        rows["x1"], rows["n1"], rows["x2"], rows["n2"], z=_z(stats.confidence), alpha=1 - stats.confidence
+    )
     value = value.where(~difference, compared["diff"])
     rows["ci_low"] = low.where(rate, compared["ci_low"].where(difference))
     rows["ci_high"] = high.where(rate, compared["ci_high"].where(difference))
@@ -145,6 +145,4 @@ def apply_targets(
     return out
 
 
-def _z(confidence: float) -> float:
-    """The two-sided normal quantile for a confidence level (1.959964 at 95%)."""
-    return NormalDist().inv_cdf(0.5 + confidence / 2)
+_z = z_for

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import Catalogue
+from metrics.measures import Prepared, prepare
 from metrics.measures import compute as compute_measures
-from metrics.measures import prepare
 from metrics.periods import Period, months
 
 COLUMNS = [
@@ -54,8 +54,30 @@ def measure_table(
         raise ValueError(f"--by must be one of {', '.join(BY_CHOICES)}")
     catalogue.portfolio(portfolio)  # unknown portfolio: KeyError naming the known ones
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    cut = None if by in (None, "month") else by
-    prepared = prepare(frames, catalogue, as_of=as_of, start=start, end=end, by=cut)
+    prepared = prepare(frames, catalogue, as_of=as_of, start=start, end=end, by=cut_of(by))
+    return table_of(prepared, catalogue, start=start, end=end, portfolio=portfolio, by=by, targets=targets)
+
+
+def cut_of(by: str | None) -> str | None:
+    """The victim attribute a --by choice cuts by (None for the whole cohort or months)."""
+    return None if by in (None, "month") else by
+
+
+def table_of(
+    prepared: Prepared,
+    catalogue: Catalogue,
+    *,
+    start,
+    end,
+    portfolio: str = "vcop",
+    by: str | None = None,
+    targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """measure_table's rows from frames already prepared (cut by cut_of(by)) for a window holding [start, end]."""
+    if by is not None and by not in BY_CHOICES:
+        raise ValueError(f"--by must be one of {', '.join(BY_CHOICES)}")
+    catalogue.portfolio(portfolio)
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
     periods = months(start, end) if by == "month" else [Period(start, end, "custom", "all")]
     rows = compute_measures(prepared, catalogue, periods=periods, portfolio=portfolio, targets=targets)
     if by == "month":

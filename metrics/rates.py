@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -112,8 +113,9 @@ def two_proportion_z(x1, n1, x2, n2) -> tuple[float, float]:
     return float(z[0]), float(p[0])
 
 
-def compare_periods_table(x1, n1, x2, n2, z: float = Z95) -> pd.DataFrame:
-    """Vectorised period comparison (period 1 minus period 2): diff, ci_low, ci_high, z, p, significant."""
+def compare_periods_table(x1, n1, x2, n2, z: float = Z95, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
+    """Vectorised period comparison (period 1 minus period 2): diff, ci_low, ci_high, z, p, significant (p < alpha;
+    take both z and alpha from one confidence level: z_for(c), 1 − c)."""
     a1, b1, a2, b2 = _as_float_arrays(x1, n1, x2, n2)
     diff, low, high = _newcombe_arrays(a1, b1, a2, b2, z)
     zs, ps = _z_test_arrays(a1, b1, a2, b2)
@@ -125,10 +127,15 @@ def compare_periods_table(x1, n1, x2, n2, z: float = Z95) -> pd.DataFrame:
             "z": zs,
             "p": ps,
             # NaN < 0.05 is False, so an incomparable pair is never significant.
-            "significant": ps < SIGNIFICANCE,
+            "significant": ps < alpha,
         },
         index=_index_of(x1, n1, x2, n2),
     )
+
+
+def z_for(confidence: float) -> float:
+    """The two-sided normal quantile for a confidence level (1.959964 at 95%)."""
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def compare_periods(x1, n1, x2, n2, z: float = Z95) -> dict:

@@ -242,13 +242,13 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
 
 
 def _due_actions(prepared: Prepared, portfolio: str) -> pd.DataFrame:
-    """Open actions of a portfolio that are overdue or due within `due_within_days` of the as-of date."""
+    """Open actions of a portfolio overdue or due within `due_within_days` of the ageing day (the one clock)."""
     actions = prepared.inputs.actions
     if actions is None or actions.empty:
         return pd.DataFrame()
     inputs = prepared.inputs
     due = pd.to_datetime(actions["due_date"], errors="coerce").dt.date
-    horizon = inputs.as_of + dt.timedelta(days=inputs.due_within_days)
+    horizon = inputs.ageing_day + dt.timedelta(days=inputs.due_within_days)
     mask = (actions["portfolio"] == portfolio) & ~actions["status"].isin(OPEN_STATUSES_EXCLUDED) & (due <= horizon)
     return actions.assign(_due=due)[mask.fillna(False)].sort_values("_due")
 
@@ -261,9 +261,10 @@ def _actions(pdf: BoardPackPDF, prepared: Prepared, portfolio: str) -> None:
     if due.empty:
         paragraph(pdf, t("report.no_actions", lang))
         return
+    paragraph(pdf, t("report.ages_counted_to", lang, date=format_date(prepared.inputs.ageing_day, lang)))
     rows = []
     for _, action in due.iterrows():
-        late = (prepared.inputs.as_of - action["_due"]).days
+        late = (prepared.inputs.ageing_day - action["_due"]).days
         state = (
             (t("report.overdue_days", lang, days=late), OVERDUE_FILL)
             if late > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,7 +24,6 @@ import vl_convert
 from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import t
-from metrics.spc import xmr
 
 CHART_WORKERS = 2  # vl-convert releases the GIL while it renders; two threads keep both cores busy
 PNG_SCALE = 1.5  # sharp enough for print at the board pack's chart width
@@ -32,17 +32,15 @@ CACHE_ENTRIES = 512  # about 40 kB each
 
 @dataclass(frozen=True)
 class ChartTask:
-    """Everything that determines one SPC chart image: its monthly series, labels, SPC settings and language."""
+    """Everything that determines one SPC chart image: the XmR result to draw (results.spc made it; nothing is
+    recomputed here), its reading, labels and language."""
 
-    labels: tuple[str, ...]
-    values: tuple[float, ...]
+    frame_json: str
+    reading: tuple
     title: str
-    polarity: str
     target: float | None
     y_format: str
     lang: str
-    screen_outliers: bool
-    rebase_at: tuple = ()
 
     @property
     def digest(self) -> str:
@@ -51,39 +49,37 @@ class ChartTask:
 
 
 def chart_task(
-    series: pd.DataFrame, *, title: str, polarity: str, kind: str, lang: str, screen_outliers: bool, rebase_at=()
+    frame: pd.DataFrame | None, *, title: str, kind: str, lang: str, target=None, variation=None, assurance=None
 ) -> ChartTask | None:
-    """The task of a measure's monthly rows (period_label, value, target); None with fewer than two values."""
-    if series["value"].notna().sum() < 2:
+    """The task of a measure's XmR frame, headed with its scorecard reading (variation, assurance); None when the
+    series has no chart."""
+    if frame is None or not frame.attrs.get("has_chart"):
         return None
-    target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
+    reading = {**frame.attrs, "variation_icon": variation, "assurance": assurance}
     return ChartTask(
-        labels=tuple(series["period_label"].astype(str)),
-        values=tuple(float(v) for v in series["value"].to_numpy(dtype=float)),
+        frame_json=frame.to_json(orient="split", date_format="iso"),
+        reading=tuple(sorted(reading.items())),
         title=title,
-        polarity=polarity,
-        target=None if target is None else float(target),
+        target=None if target is None or pd.isna(target) else float(target),
         y_format=".0%" if kind == "rate" else ",.0f",
         lang=lang,
-        screen_outliers=screen_outliers,
-        rebase_at=tuple(rebase_at),
+    )
+
+
+def task_chart(task: ChartTask):
+    """The Altair chart of a task, exactly as the app draws the measure's SPC chart, in the task's language."""
+    frame = pd.read_json(io.StringIO(task.frame_json), orient="split")
+    frame.index = pd.DatetimeIndex(frame.index)
+    frame.attrs = dict(task.reading)
+    translate = functools.partial(t, lang=task.lang)
+    return spc_chart(
+        frame, title=task.title, target=task.target, y_format=task.y_format, translate=translate, lang=task.lang
     )
 
 
 def _render(task: ChartTask) -> bytes:
-    """One PNG, drawn exactly as the app draws the measure's SPC chart, in the task's language."""
-    frame = xmr(
-        pd.Series(task.values, index=list(task.labels)),
-        polarity=task.polarity,
-        target=task.target,
-        screen_outliers=task.screen_outliers,
-        rebase_at=list(task.rebase_at) or None,
-    )
-    translate = functools.partial(t, lang=task.lang)
-    chart = spc_chart(
-        frame, title=task.title, target=task.target, y_format=task.y_format, translate=translate, lang=task.lang
-    )
-    return vl_convert.vegalite_to_png(chart.to_dict(validate=False), scale=PNG_SCALE)
+    """One PNG of the task's chart."""
+    return vl_convert.vegalite_to_png(task_chart(task).to_dict(validate=False), scale=PNG_SCALE)
 
 
 class _PngCache:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from charts.icons import RAG_ICONS
 from config.i18n import format_date, t
+from metrics.catalogue import load_catalogue
 from reports.formatting import (
     AREAS,
     area_lookup,
@@ -25,6 +26,7 @@ from reports.formatting import (
 from reports.inputs import DEFINITION_COLUMNS, METRIC_COLUMNS, SCORECARD_COLUMNS, SPC_COLUMNS, Prepared
 from reports.methodology import methodology
 from reports.workbook import Sheet, build_workbook, mapped
+from results.scorecards import scorecard_table
 
 COUNT_COLUMNS = {"numerator", "denominator", "rows_inserted", "rows_updated"}
 VALUE_COLUMNS = {"value", "ci_low", "ci_high", "target"}
@@ -149,8 +151,11 @@ def _scorecard_sheet(prepared: Prepared, lang: str) -> Sheet | None:
     frames = [frame for frame in prepared.inputs.scorecards.values() if not frame.empty]
     if not frames:
         return None
-    card = pd.concat(frames, ignore_index=True)
-    card = card[[c for c in SCORECARD_COLUMNS if c in card.columns]].copy()
+    # The rows every reader is given (results.scorecards.scorecard_table): the Scorecard page and `cli.py scorecard`
+    # show the same cells.
+    card = pd.concat(frames, ignore_index=True).rename(columns={"variation_icon": "variation"})
+    card = scorecard_table(card, load_catalogue(), lang).rename(columns={"variation": "variation_icon"})
+    card = card[SCORECARD_COLUMNS].copy()
     units = units_for(card, prepared.units)
     card["rag"] = mapped(card["rag"], lambda v: rag_text(v, lang)) if "rag" in card else None
     if "variation_icon" in card:

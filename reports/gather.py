@@ -13,29 +13,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
 from auth.roles import Scope
 from config.i18n import t
 from data import audit, history, queries
-from data import snapshot as snapshots
 from data.cases import check_access, missed_and_late, portfolio_codes
 from data.commentary import in_language, read_commentary
 from data.feedback import list_feedback
-from metrics import scorecard as scorecards
-from metrics.catalogue import Catalogue, Portfolio, load_catalogue
-from metrics.measures import Prepared, compute_values, prepare, victim_columns
-from metrics.measures_finish import apply_targets
-from metrics.periods import Period, months
-from metrics.spc import xmr
+from metrics import scorecard as windows
+from metrics.catalogue import Catalogue, load_catalogue
+from metrics.measures import Prepared
 from reports.board_pack import chart_order
 from reports.chart_images import ChartTask, chart_task, render_charts
 from reports.inputs import ReportInputs, chart_key
+from results import frames
+from results.scorecards import Scorecards, as_shown, scorecards_and_period
 
 MAX_LISTED_TIMESCALES = 3
-PERIOD_KEY = ["period_kind", "period_start", "period_end", "period_label"]
 # Progress steps, in order, with the share of a typical whole-framework export's time each ends at.
 STEPS = {"data": 0.45, "measures": 0.6, "charts": 0.85, "cases": 0.95, "records": 1.0}
 Progress = Callable[[str, float], None]
@@ -43,92 +39,6 @@ Progress = Callable[[str, float], None]
 
 def _no_progress(step: str, fraction: float) -> None:
     """Progress is optional (the command line prints none)."""
-
-
-def _period_index(rows: pd.DataFrame) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(rows[PERIOD_KEY].astype({"period_kind": object, "period_label": object}))
-
-
-def _period_key(period: Period) -> tuple:
-    """A period as compute() rows name it (PERIOD_KEY)."""
-    return period.kind, pd.Timestamp(period.start), pd.Timestamp(period.end), period.label
-
-
-def _in_periods(rows: pd.DataFrame, periods: list[Period]) -> pd.Series:
-    """Rows of compute() output that belong to one of the periods."""
-    wanted = pd.MultiIndex.from_tuples([_period_key(p) for p in periods], names=PERIOD_KEY)
-    return pd.Series(_period_index(rows).isin(wanted), index=rows.index)
-
-
-def _cohort_groups(catalogue: Catalogue, portfolio_ids: list[str]) -> list[list[Portfolio]]:
-    """The exported portfolios grouped by cohort (same cohort, same measure values), in agenda order."""
-    groups: dict[str, list[Portfolio]] = {}
-    for portfolio in catalogue.portfolios:
-        if portfolio.id in portfolio_ids:
-            groups.setdefault(repr(sorted(portfolio.cohort.items())), []).append(portfolio)
-    return list(groups.values())
-
-
-def _monthly_spc(rows: pd.DataFrame, catalogue: Catalogue, memo: dict) -> pd.DataFrame:
-    """Monthly rows relabelled (group "month", group_value the month) with each month's SPC result joined on."""
-    rows = rows.copy()
-    monthly = rows["period_kind"] == "month"
-    rows.loc[monthly, "group"] = "month"
-    rows.loc[monthly, "group_value"] = rows.loc[monthly, "period_label"]
-    settings = catalogue.statistics
-    parts = []
-    for metric_id, series in rows.loc[monthly].groupby("metric_id", sort=False):
-        values = series["value"].to_numpy(dtype=float)
-        key = (metric_id, values.tobytes(), tuple(series["period_label"]))
-        if key not in memo:
-            memo[key] = xmr(
-                pd.Series(values, index=series["period_label"].astype(str).tolist()),
-                polarity=catalogue.measure(metric_id).polarity,
-                screen_outliers=settings.spc_screen_outliers,
-                rebase_at=list(settings.rebase_dates) or None,
-            )[["variation", "special_cause", "rule"]]
-        parts.append(memo[key].set_axis(series.index))
-    return rows.join(pd.concat(parts)) if parts else rows
-
-
-def measures(
-    prepared: Prepared,
-    catalogue: Catalogue,
-    portfolio_ids: list[str],
-    start: dt.date,
-    end: dt.date,
-    targets: pd.DataFrame | None,
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Each portfolio's scorecard (as metrics.scorecard.all_scorecards gives it) and its scorecard measures over
-    [start, end] and per month with each month's SPC result, from one computation per cohort."""
-    card_periods = scorecards.scorecard_periods(prepared.as_of)
-    export_periods = [Period(start, end, "custom"), *months(start, end)]
-    periods = list(dict.fromkeys([*card_periods, *export_periods]))
-    period_order = {_period_key(p): i for i, p in enumerate(export_periods)}
-    cards: dict[str, pd.DataFrame] = {}
-    exported: dict[str, pd.DataFrame] = {}
-    for group in _cohort_groups(catalogue, portfolio_ids):
-        wanted = catalogue.expand([pattern for p in group for pattern in p.scorecard])
-        values = compute_values(prepared, catalogue, periods=periods, cohort=group[0].cohort, metric_ids=wanted)
-        values = values.loc[values["group_value"] == "all"]
-        for_card = values.loc[_in_periods(values, card_periods)]
-        for_export = values.loc[_in_periods(values, export_periods)]
-        headline = for_card["period_kind"] == "rolling_12"
-        card_memo: dict = {}
-        spc_memo: dict = {}
-        for portfolio in group:
-            mine = catalogue.scorecard_measures(portfolio.id)
-            card_rows = pd.concat(
-                [for_card.loc[~headline], apply_targets(for_card.loc[headline], catalogue, targets, portfolio.id)]
-            )
-            cards[portfolio.id] = scorecards.scorecard(card_rows, catalogue, portfolio.id, card_memo)
-            rows = apply_targets(for_export.loc[for_export["metric_id"].isin(mine)], catalogue, targets, portfolio.id)
-            # Scorecard order, then period order, as compute(metric_ids=..., periods=export_periods) gives it.
-            order = rows["metric_id"].map({m: i for i, m in enumerate(mine)}).to_numpy()
-            rows = rows.iloc[np.lexsort((_period_index(rows).map(period_order).to_numpy(), order))]
-            exported[portfolio.id] = _monthly_spc(rows, catalogue, spc_memo)
-    rows = pd.concat([exported[p] for p in portfolio_ids if p in exported], ignore_index=True)
-    return {p: cards[p] for p in portfolio_ids if p in cards}, rows
 
 
 def _definitions(catalogue: Catalogue, metric_ids: list[str], lang: str = "en") -> pd.DataFrame:
@@ -152,26 +62,23 @@ def _definitions(catalogue: Catalogue, metric_ids: list[str], lang: str = "en") 
 
 
 def chart_tasks(
-    rows: pd.DataFrame, catalogue: Catalogue, cards: dict[str, pd.DataFrame], per_portfolio: int, lang: str
+    results: Scorecards, catalogue: Catalogue, cards: dict[str, pd.DataFrame], per_portfolio: int, lang: str
 ) -> dict[str, ChartTask]:
-    """The SPC charts of each portfolio's first `per_portfolio` measures that have a chart and two values in the
-    period, concerns and reds first."""
-    settings = catalogue.statistics
-    monthly = rows.loc[rows["group"] == "month"]
+    """The SPC charts of each portfolio's first `per_portfolio` measures that have a chart, concerns and reds first:
+    each the scorecard's own XmR frame (36 months), headed with the scorecard row's reading."""
     tasks: dict[str, ChartTask] = {}
     for portfolio_id, card in cards.items():
         has_chart = card["has_chart"].fillna(False).astype(bool).to_numpy()
         # The board pack's order (concerns and reds first), so the charts it shows are the ones rendered.
-        wanted = [card.iloc[i]["metric_id"] for i in chart_order(card) if has_chart[i]][:per_portfolio]
-        for metric_id in wanted:
-            series = monthly.loc[(monthly["portfolio_id"] == portfolio_id) & (monthly["metric_id"] == metric_id)]
-            measure = catalogue.measure(metric_id)
+        for i in [i for i in chart_order(card) if has_chart[i]][:per_portfolio]:
+            row = card.iloc[i]
             task = chart_task(
-                series, title=catalogue.measure_name(metric_id, lang), polarity=measure.polarity, kind=measure.kind,
-                lang=lang, screen_outliers=settings.spc_screen_outliers, rebase_at=settings.rebase_dates,
+                results.chart(portfolio_id, row["metric_id"]), title=catalogue.measure_name(row["metric_id"], lang),
+                kind=row["kind"], lang=lang, target=row["target"], variation=row["variation_icon"],
+                assurance=row["assurance"],
             )  # fmt: skip
             if task is not None:
-                tasks[chart_key(portfolio_id, metric_id)] = task
+                tasks[chart_key(portfolio_id, row["metric_id"])] = task
     return tasks
 
 
@@ -224,24 +131,6 @@ def board_commentary(engine: Engine, reader: Scope, as_of: dt.date, portfolio_id
     return out
 
 
-def prepared_window(engine: Engine, catalogue: Catalogue, first: pd.Timestamp, as_of: dt.date) -> Prepared:
-    """The source frames from `first` to the as-of date, prepared: from the metrics snapshot the load wrote when it
-    is current and holds the window (the app's own path, data/snapshot.py, so a 1M-victim export reads Parquet
-    instead of ~9M rows), else fetched with only the victim columns measures need.
-
-    The snapshot is only read here, never written: an export at an earlier as-of date must not replace the app's.
-    """
-    snapshot = snapshots.read_snapshot(engine, catalogue, as_of)
-    if snapshot is not None:
-        prepared = snapshots.prepared_from(snapshot, engine, catalogue, start=first, end=as_of)
-        if prepared is not None:  # None: the export's period starts before the snapshot does
-            return prepared
-    frames = queries.metric_frames(
-        engine, first.date(), as_of, as_of=as_of, victim_columns=victim_columns(catalogue, None)
-    )
-    return prepare(frames, catalogue, as_of=as_of, start=first, end=as_of)
-
-
 def gather(
     engine: Engine,
     *,
@@ -277,18 +166,21 @@ def gather(
     portfolio_ids = [p for p in portfolio_ids if reader.all_portfolios or p in reader.portfolios]
     if not portfolio_ids:
         raise ValueError("none of the portfolios asked for may be exported by this user")
-    window_start, _ = scorecards.window(as_of)
+    window_start, _ = windows.window(as_of)
     first = min(pd.Timestamp(start), window_start)
-    usable = prepared is not None and prepared.by is None and prepared.as_of == pd.Timestamp(as_of)
-    if not (usable and prepared.start <= first and prepared.end >= pd.Timestamp(as_of)):
-        prepared = prepared_window(engine, catalogue, first, as_of)
+    if not frames.covers(prepared, as_of, first, as_of):
+        prepared = frames.prepared(engine, catalogue, as_of, first, as_of)
     progress("data", STEPS["data"])
-    cards, rows = measures(prepared, catalogue, portfolio_ids, start, end, queries.targets_frame(engine))
-    for card in cards.values():
+    results, rows = scorecards_and_period(
+        prepared, catalogue, targets=queries.targets_frame(engine), portfolio_ids=portfolio_ids, period=(start, end)
+    )
+    cards = {}
+    for portfolio_id in portfolio_ids:
+        card = as_shown(results.portfolio(portfolio_id))
         card["name"] = card["metric_id"].map(lambda m: catalogue.measure_name(m, lang))
-    cards = {p: card.rename(columns={"variation": "variation_icon"}) for p, card in cards.items()}
+        cards[portfolio_id] = card.rename(columns={"variation": "variation_icon"})
     progress("measures", STEPS["measures"])
-    tasks = chart_tasks(rows, catalogue, cards, ReportInputs.charts_per_portfolio, lang)
+    tasks = chart_tasks(results, catalogue, cards, ReportInputs.charts_per_portfolio, lang)
     span = STEPS["charts"] - STEPS["measures"]
     charts = render_charts(tasks, lambda done, total: progress("charts", STEPS["measures"] + span * done / total))
     progress("charts", STEPS["charts"])
@@ -323,6 +215,7 @@ def gather(
         publication_threshold=catalogue.statistics.publication_threshold,
         amber_margin=catalogue.statistics.amber_margin,
         amber_margin_relative=catalogue.statistics.amber_margin_relative,
+        aged_to=audit.local_today(),
     )
     progress("records", STEPS["records"])
     return inputs

@@ -14,26 +14,13 @@ from metrics.measures_table import COLUMNS as TABLE_COLUMNS
 from reports.formatting import metric_units
 from reports.manifest import app_version
 from reports.publication import LOG_COLUMNS, publish, publish_scorecard
+from results.scorecards import TABLE_COLUMNS as TABLE_COLUMNS_OF_SCORECARD
 
 METRIC_COLUMNS = TABLE_COLUMNS  # METRICS.md §6, one definition shared with `cli.py metrics`
 SPC_COLUMNS = ["variation", "special_cause", "rule"]
-SCORECARD_COLUMNS = [
-    "portfolio_id",
-    "metric_id",
-    "name",
-    "value",
-    "ci_low",
-    "ci_high",
-    "numerator",
-    "denominator",
-    "suppressed",
-    "target",
-    "rag",
-    "variation_icon",
-    "assurance",
-    "change",
-    "change_significant",
-]
+# The scorecard rows every reader is given (results.scorecards.TABLE_COLUMNS), the variation column named as the
+# workbook has always named it.
+SCORECARD_COLUMNS = [("variation_icon" if c == "variation" else c) for c in TABLE_COLUMNS_OF_SCORECARD]
 DEFINITION_COLUMNS = ["metric_id", "name", "numerator", "denominator", "timescale", "source", "polarity", "target"]
 # Case extracts carry pseudonymised references and case facts only; anything else is dropped before writing.
 CASE_COLUMNS = [
@@ -112,6 +99,14 @@ class ReportInputs:
     charts_per_portfolio: int = 4
     headline_per_portfolio: int = 3
     due_within_days: int = 28
+    # The one clock actions and findings age by: the day they are read (the app) or the pack is made (gather sets
+    # it to that day); None falls back to the as-of date.
+    aged_to: dt.date | None = None
+
+    @property
+    def ageing_day(self) -> dt.date:
+        """The day days overdue are counted to."""
+        return self.aged_to or self.as_of
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,18 @@ import datetime as dt
 
 from data import actions, queries
 from tests.accountability_support import LEAD_DA
-from ui import data
+from ui import results_cache
 
 
 def overdue_actions(db: str, as_of: dt.date) -> tuple[float, float]:
-    cards = data.all_scorecards(db, as_of)
+    cards = results_cache.all_scorecards(db, as_of)
     row = cards.loc[(cards["portfolio_id"] == "inspection") & (cards["metric_id"] == "ACT_OVERDUE")].iloc[0]
     return float(row["numerator"]), float(row["denominator"])
 
 
 def test_an_action_raised_shows_at_once_in_the_cached_scorecard(seeded_copy):
-    db = data.db_key()
-    as_of = data.as_of_date(db)
+    db = results_cache.db_key()
+    as_of = results_cache.as_of_date(db)
     before_version = queries.live_version(seeded_copy)
     numerator, denominator = overdue_actions(db, as_of)
     assert overdue_actions(db, as_of) == (numerator, denominator)  # served from the cache

@@ -1,4 +1,4 @@
-"""Exports take their prepared frames from the metrics snapshot a load wrote (reports/gather.prepared_window): the
+"""Exports take their prepared frames from the metrics snapshot a load wrote (results/frames.prepared): the
 same numbers as fetching every row, without fetching the snapshot's sources; the database otherwise."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from data import queries
 from data import snapshot as snapshots
 from metrics.catalogue import load_catalogue
 from metrics.scorecard import window
-from reports.gather import gather, prepared_window
+from reports.gather import gather
+from results.frames import prepared as prepared_frames
 from tests.conftest import SMALL_DEMO_AS_OF
 
 CAT = load_catalogue()
@@ -59,13 +60,13 @@ def test_an_export_reads_the_snapshot_and_gives_the_database_numbers(loaded, fet
 
 def test_a_window_before_the_snapshot_is_fetched_and_an_export_never_writes_one(loaded, fetched):
     first = pd.Timestamp(window(AS_OF)[0]) - pd.DateOffset(months=1)
-    prepared = prepared_window(loaded, CAT, first, AS_OF)
+    prepared = prepared_frames(loaded, CAT, AS_OF, first, AS_OF)
     assert prepared.start == first
     assert fetched == [None]  # no snapshot: fetched from the database
     assert not list(snapshots.cache_dir(loaded).glob("metrics-*"))  # and none was written by the export
     snapshots.refresh_snapshot(loaded, CAT)
     fetched.clear()
-    prepared_window(loaded, CAT, first, AS_OF)
+    prepared_frames(loaded, CAT, AS_OF, first, AS_OF)
     assert fetched == [None]  # the snapshot starts at the scorecard window, after this export's first month
 
 

@@ -83,3 +83,22 @@ def test_median_rag_uses_a_relative_margin():
         return pick(result, "SE_DAYS_TO_CLOSE")["rag"]
 
     assert (rag_for(90), rag_for(94), rag_for(95)) == ("green", "amber", "red")
+
+
+def test_days_to_close_is_the_median_not_the_mean():
+    # 4, 10, 20 and 100 days: the median is 15 (halfway between 10 and 20); the mean would be 33.5.
+    rows = [
+        {"status": "implemented", "received_date": "2024-01-01", "implemented_date": "2024-01-05"},
+        {"status": "implemented", "received_date": "2024-01-02", "implemented_date": "2024-01-12"},
+        {"status": "implemented", "received_date": "2024-01-03", "implemented_date": "2024-01-23"},
+        {"status": "implemented", "received_date": "2024-01-04", "implemented_date": "2024-04-13"},
+    ]
+    one_month = {"start": "2024-01-01", "end": "2024-01-31", "as_of": "2024-04-30"}
+    row = pick(
+        run({"feedback_items": feedback(rows)}, metric_ids=["SE_DAYS_TO_CLOSE"], **one_month), "SE_DAYS_TO_CLOSE"
+    )
+    assert (row["value"], row["numerator"]) == (15, 4)
+    # Three items, 4, 10 and 100 days: median 10, mean 38.
+    row = pick(run({"feedback_items": feedback(rows[:2] + rows[3:])}, metric_ids=["SE_DAYS_TO_CLOSE"], **one_month),
+               "SE_DAYS_TO_CLOSE")  # fmt: skip
+    assert (row["value"], row["numerator"]) == (10, 3)

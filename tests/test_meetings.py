@@ -20,6 +20,7 @@ from metrics import scorecard
 from metrics.catalogue import load_catalogue
 from metrics.measures import prepare
 from metrics.scorecard import COLUMNS
+from results.scorecards import all_scorecards
 from rules.workflow import AccessDenied, NotFound, WorkflowError
 from tests.accountability_support import (
     ADMIN,
@@ -116,7 +117,7 @@ def live_scorecards(db) -> tuple[dt.date, pd.DataFrame]:
     frames = queries.metric_frames(db, start.date(), end.date(), as_of=as_of)
     catalogue = load_catalogue()
     prepared = prepare(frames, catalogue, as_of=as_of, start=start.date(), end=end.date(), by=None)
-    return as_of, scorecard.all_scorecards(prepared, catalogue, targets=queries.targets_frame(db))
+    return as_of, all_scorecards(prepared, catalogue, targets=queries.targets_frame(db))
 
 
 def test_a_meeting_keeps_its_figures_after_a_new_data_load(db, tmp_path):

@@ -15,8 +15,9 @@ from metrics import scorecard as scorecards
 from metrics.catalogue import load_catalogue
 from metrics.measures import compute, prepare
 from metrics.periods import months, rolling_12
+from results.referrals import count_by_source
+from results.scorecards import all_scorecards
 from tests.apptest_support import open_page, sign_in
-from ui.connect_referrals import count_by_source
 
 PAGE = "app_pages/connect_gwent.py"
 # lead.wcu holds no Connect Gwent portfolio: the page reads the first of their own (the whole-force Witness Care Unit).
@@ -48,7 +49,7 @@ def expected(seeded_db_url):
     start, end = scorecards.window(as_of)
     frames = queries.metric_frames(engine, start.date(), end.date(), as_of=as_of)
     wide = prepare(frames, catalogue, as_of=as_of, start=start, end=end)
-    out["cards"] = scorecards.all_scorecards(wide, catalogue, targets=targets)
+    out["cards"] = all_scorecards(wide, catalogue, targets=targets)
     engine.dispose()
     return out
 

@@ -18,9 +18,11 @@ from metrics.catalogue import load_catalogue
 from metrics.measures import compute, prepare
 from metrics.periods import Period, rolling_12
 from metrics.rates import compare_periods
+from results.changes import with_change, year_before
+from results.gaps import POOLED, group_gaps
+from results.measures import whole_months_within
 from tests.apptest_support import open_page, sign_in
-from ui.measure_views import whole_months_within, with_change, year_before
-from ui.satisfaction import MEASURES, POOLED, STAGES, default_reference, group_gaps, pooled_members
+from ui.satisfaction import MEASURES, STAGES, default_reference, pooled_members
 
 PAGE = "app_pages/satisfaction.py"
 # Where each reader lands: a lead reads their own portfolio's cohort, everyone else the Police and Crime Plan's.
@@ -307,7 +309,7 @@ def test_with_change_tests_rates_and_subtracts_counts():
             headline("C", "rate", 50, 80, 0.625),
         ]
     )
-    out = with_change(now, before).set_index("metric_id")
+    out = with_change(now, before, load_catalogue()).set_index("metric_id")
     assert out.at["A", "change"] == pytest.approx(0.75 - 150 / 230)
     assert (out.at["A", "change_ci_low"], out.at["A", "change_ci_high"]) == (
         pytest.approx(0.015, abs=0.0005),

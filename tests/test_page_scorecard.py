@@ -12,6 +12,7 @@ from data.engine import make_engine
 from metrics import scorecard as scorecards
 from metrics.catalogue import load_catalogue
 from metrics.measures import prepare
+from results.scorecards import all_scorecards
 from tests.apptest_support import open_page, sign_in
 
 PAGE = "app_pages/scorecard.py"
@@ -26,7 +27,7 @@ def expected_cards(seeded_db_url):
     start, end = scorecards.window(as_of)
     frames = queries.metric_frames(engine, start.date(), end.date(), as_of=as_of)
     prepared = prepare(frames, load_catalogue(), as_of=as_of, start=start, end=end)
-    cards = scorecards.all_scorecards(prepared, load_catalogue(), targets=queries.targets_frame(engine))
+    cards = all_scorecards(prepared, load_catalogue(), targets=queries.targets_frame(engine))
     engine.dispose()
     return cards
 

@@ -18,6 +18,7 @@ from metrics.catalogue import load_catalogue
 from metrics.measures import compute, prepare
 from metrics.periods import Period, rolling_12
 from metrics.rates import wilson_scalar
+from results import moj
 from tests.apptest_support import open_page, sign_in
 from ui import vcop
 
@@ -42,12 +43,12 @@ def expected(seeded_db_url):
         for p in ("vawg_da", "witness_care", "vcop")
     }
     # The quarters computed directly as periods: the page pools months instead, so the two must agree.
-    quarters = [Period(q.start, q.end, "custom", q.label) for q in vcop.last_quarters(as_of)]
+    quarters = [Period(q.start, q.end, "custom", q.label) for q in moj.last_quarters(as_of)]
     start, end = quarters[0].start, quarters[-1].end
     frames = queries.metric_frames(engine, start.date(), end.date(), as_of=as_of)
     prepared = prepare(frames, catalogue, as_of=as_of, start=start, end=end)
-    moj = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")] + ["WL_CY_DELIVERED_IN_CY"]
-    quarterly = compute(prepared, catalogue, periods=quarters, portfolio="vawg_da", metric_ids=moj, targets=targets)
+    moj_ids = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")] + ["WL_CY_DELIVERED_IN_CY"]
+    quarterly = compute(prepared, catalogue, periods=quarters, portfolio="vawg_da", metric_ids=moj_ids, targets=targets)
     lead = Scope.for_user("lead.da", ["lead"], ["vawg_da"])
     cases = missed_and_late(engine, lead, "vawg_da", CODE, period.start, period.end, as_of)
     engine.dispose()
@@ -96,7 +97,7 @@ def assert_headline_and_rights(at, rows: pd.DataFrame) -> None:
 
 def assert_moj_return(at, expected) -> None:
     """Every MoJ area (and the Welsh-language service beside it) by quarter, as metrics/ computes the quarters."""
-    labels = [q.label for q in vcop.last_quarters(expected["as_of"])]
+    labels = [q.label for q in moj.last_quarters(expected["as_of"])]
     names = {m.id: m.name for m in load_catalogue().all_measures}
     shown = pd.concat([df.value for df in at.dataframe if labels[0] in df.value.columns]).set_index("Measure")
     assert list(shown.columns) == labels
@@ -211,7 +212,7 @@ def test_analysts_and_admins_cannot_open_the_page(seeded_app_env, username):
     ],
 )
 def test_the_last_four_complete_financial_quarters(as_of, first, last):
-    quarters = vcop.last_quarters(as_of)
+    quarters = moj.last_quarters(as_of)
     assert len(quarters) == 4
     assert (quarters[0].label, quarters[-1].label) == (first, last)
 
@@ -232,8 +233,8 @@ def test_quarters_pool_counts_and_recompute_intervals_never_averaging_percentage
             "polarity": "up",
         }
     )
-    quarters = vcop.last_quarters(dt.date(2024, 6, 30))[-2:]
-    table = vcop.quarterly(monthly, quarters, threshold=10, amber_margin=0.05)
+    quarters = moj.last_quarters(dt.date(2024, 6, 30))[-2:]
+    table = moj.quarterly(monthly, quarters, load_catalogue())
     first, second = table.iloc[0], table.iloc[1]
     # January–March: 9 of 14 (not the mean of 62.5%, 75% and 50%); April–June: 6 of 7, below the threshold.
     assert (first["quarter"], first["numerator"], first["denominator"]) == ("2023-24 Q4", 9, 14)

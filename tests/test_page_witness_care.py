@@ -16,6 +16,7 @@ from metrics import scorecard as scorecards
 from metrics.catalogue import load_catalogue
 from metrics.measures import compute, prepare
 from metrics.periods import rolling_12
+from results.scorecards import all_scorecards
 from tests.apptest_support import open_page, sign_in
 from ui.measure_views import base_text, change_text, measure_table
 
@@ -52,7 +53,7 @@ def expected(seeded_db_url):
     start, end = scorecards.window(as_of)
     frames = queries.metric_frames(engine, start.date(), end.date(), as_of=as_of)
     prepared = prepare(frames, catalogue, as_of=as_of, start=start, end=end)
-    out["cards"] = scorecards.all_scorecards(prepared, catalogue, targets=targets)
+    out["cards"] = all_scorecards(prepared, catalogue, targets=targets)
     engine.dispose()
     return out
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from metrics.measures import prepare
-from metrics.scorecard import all_scorecards, portfolio_scorecard, scorecard_periods, window
+from metrics.scorecard import scorecard_periods, window
+from results.scorecards import all_scorecards, portfolio_scorecard
 from tests.measures_fixtures import CAT, entitlements, victims
 
 AS_OF = "2024-03-31"

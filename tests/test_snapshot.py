@@ -19,7 +19,8 @@ from data.policeuk import import_policeuk
 from metrics.catalogue import load_catalogue
 from metrics.measures import compute, prepare
 from metrics.periods import Period, months, rolling_12
-from metrics.scorecard import all_scorecards, window
+from metrics.scorecard import window
+from results.scorecards import all_scorecards
 from tests.conftest import POLICEUK_DIR
 
 CAT = load_catalogue()

@@ -115,3 +115,28 @@ def test_add_working_days_is_the_inverse_of_elapsed(start, n, expected):
     got = add_working_days([start], n)[0]
     assert str(got) == expected
     assert working_days_elapsed([start], [got])[0] == n
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        # Christmas Day and Boxing Day on a weekend: substitutes on Monday 27 and Tuesday 28 December.
+        (2021, ["2021-01-01", "2021-04-02", "2021-04-05", "2021-05-03", "2021-05-31", "2021-08-30", "2021-12-27",
+                "2021-12-28"]),
+        # New Year's Day on a Saturday (Monday 3 January), the Platinum Jubilee (2 and 3 June), the State Funeral
+        # (19 September), Christmas Day on a Sunday (Tuesday 27 December).
+        (2022, ["2022-01-03", "2022-04-15", "2022-04-18", "2022-05-02", "2022-06-02", "2022-06-03", "2022-08-29",
+                "2022-09-19", "2022-12-26", "2022-12-27"]),
+        # New Year's Day on a Sunday (Monday 2 January), the Coronation (8 May).
+        (2023, ["2023-01-02", "2023-04-07", "2023-04-10", "2023-05-01", "2023-05-08", "2023-05-29", "2023-08-28",
+                "2023-12-25", "2023-12-26"]),
+    ],
+)  # fmt: skip
+def test_substitute_and_one_off_bank_holidays_typed_by_hand(year, expected):
+    """England and Wales bank holidays as gov.uk lists them, typed by hand (not taken from the holidays package)."""
+    days = bank_holidays(year, year).astype(str).tolist()
+    weekdays = [d for d in days if pd.Timestamp(d).dayofweek < 5]
+    assert weekdays == expected
+    for day in ("2021-12-27", "2021-12-28", "2022-01-03", "2022-12-27", "2023-01-02"):
+        if day.startswith(str(year)):
+            assert not is_working_day([day])[0], day

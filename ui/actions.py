@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from auth.roles import Scope
-from config.i18n import current_language, t
+from config.i18n import current_language, format_date, t
 from data import actions as svc
 from data.audit import local_today
 from rules.permissions import can_edit_action, is_admin
@@ -161,10 +161,13 @@ def linked_actions(source_type: str, source_ref: str, scope: Scope, *, as_of: dt
     if frame.empty:
         st.caption(t("actions.linked_none"))
         return 0
-    aged = with_ageing(frame, as_of or local_today(), ACTION_DONE)
+    aged_to = as_of or local_today()
+    aged = with_ageing(frame, aged_to, ACTION_DONE)
     table_alternative(
         actions_table(aged, portfolio_names(aged["portfolio"])),
-        t("actions.linked_caption", count=len(aged), source=source_text(source_type, source_ref)),
+        t("actions.linked_caption", count=len(aged), source=source_text(source_type, source_ref))
+        + " "
+        + t("actions.ages_counted_to", date=format_date(aged_to)),
         key=f"vsd_act_linked_{source_type}_{source_ref}",
     )
     entry = next((e for e in navigation.REGISTRY if e.key == "inspection"), None)

@@ -1,8 +1,6 @@
 """Connect Gwent referrals split by source (police, self, partner) per month: the CG_REFERRALS count, by source.
 
-The measure engine cuts by victim attributes only (METRICS.md §3), not by referral source, so the split is counted
-here from the same prepared referral rows the engine counts (same window, as-of date, cohort and month), which keeps
-each month's sources adding up to CG_REFERRALS.
+The split is counted by results.referrals from the same prepared rows the engine counts CG_REFERRALS from.
 """
 
 from __future__ import annotations
@@ -14,50 +12,26 @@ import streamlit as st
 
 from charts.public import monthly_volumes
 from config.i18n import current_language, format_number, t
-from metrics.measures import cohort_mask
-from metrics.measures_base import month_column
-from ui import data
+from results import referrals
+from ui import results_cache
 from ui.measure_panel import translate
 from ui.measure_views import show_chart, value_label
 from ui.tables import table_alternative
-
-MEASURE = "CG_REFERRALS"
-SOURCES = ("police", "self", "partner")
-
-
-def count_by_source(referrals: pd.DataFrame, cohort: dict, month_col: str) -> pd.DataFrame:
-    """Referrals in the window counted per month and source for a cohort: month, source, count (zeros included)."""
-    columns = ["month", "source", "count"]
-    if referrals is None or referrals.empty:
-        return pd.DataFrame(columns=columns)
-    rows = referrals.loc[cohort_mask(referrals, cohort)] if cohort else referrals
-    rows = rows.loc[rows[month_col].notna()]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
-    sources = list(dict.fromkeys([*SOURCES, *sorted(rows["source"].astype(str).unique())]))
-    counts = pd.crosstab(rows[month_col], rows["source"].astype(str)).reindex(columns=sources, fill_value=0)
-    months = pd.date_range(rows[month_col].min(), rows[month_col].max(), freq="MS")
-    counts = counts.reindex(months, fill_value=0)
-    tidy = counts.rename_axis(index="month", columns="source").stack().rename("count").reset_index()
-    return tidy.astype({"count": int})[columns]
 
 
 def referrals_by_source(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple = ()
 ) -> pd.DataFrame:
     """Referrals per month and source over [start, end] for the portfolio's cohort (as CG_REFERRALS counts them)."""
-    return _referrals_by_source(db, as_of, start, end, portfolio, tuple(filters), data.sources_version(db))
+    return _referrals_by_source(db, as_of, start, end, portfolio, tuple(filters), results_cache.sources_version(db))
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False)
 def _referrals_by_source(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple, version: tuple
 ) -> pd.DataFrame:
-    catalogue = data.catalogue()
-    prepared = data.prepared_frames(db, as_of, start, end, None, filters)
-    referrals = prepared.frames.get(catalogue.measure(MEASURE).source)
-    cohort = catalogue.portfolio(portfolio).cohort
-    return count_by_source(referrals, cohort, month_column(catalogue.measure(MEASURE).period_date))
+    ready = results_cache.prepared_frames(db, as_of, start, end, None, filters)
+    return referrals.by_source(ready, results_cache.catalogue(), portfolio)
 
 
 def source_section(counts: pd.DataFrame, *, period_label: str) -> None:

@@ -13,8 +13,8 @@ from charts import icons
 from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import current_language, format_number, format_percent, t
-from metrics.spc import xmr
-from ui import data
+from results.spc import latest_target
+from ui import actions, results_cache
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def timescales_table(entitlements: list[dict]) -> pd.DataFrame:
 def definition_panel(metric_id: str) -> None:
     """The measure's definition, one click away: numerator, denominator, timescales, source, target, all in the
     reader's language (the catalogue holds every text in English and Welsh)."""
-    d = data.catalogue().definition(metric_id, current_language())
+    d = results_cache.catalogue().definition(metric_id, current_language())
     with st.popover(t("measure.definition"), icon=":material/info:"):
         st.markdown(f"**{d['name']}** (`{d['id']}`)")
         st.markdown(t("measure.numerator", text=d["numerator"]))
@@ -122,26 +122,24 @@ def headline(row: pd.Series) -> None:
     )
 
 
-def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: tuple = ()) -> None:
-    """The measure's monthly XmR chart over 36 months, with its table alternative."""
-    measure = data.catalogue().measure(metric_id)
-    series = data.monthly_series(data.db_key(), as_of, portfolio_id, metric_id, filters=filters)
-    values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period_label"].astype(str))
-    target = series["target"].dropna().iloc[-1] if series["target"].notna().any() else None
-    settings = data.catalogue().statistics
-    chart_frame = xmr(
-        values,
-        polarity=measure.polarity,
-        target=target,
-        screen_outliers=settings.spc_screen_outliers,
-        rebase_at=list(settings.rebase_dates) or None,
-    )
+def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: tuple = (), row=None) -> None:
+    """The measure's monthly XmR chart over 36 months (the scorecard's own XmR frame, results.scorecards), headed
+    with the scorecard row's reading, and its table alternative."""
+    measure = results_cache.catalogue().measure(metric_id)
+    series, chart_frame = results_cache.series_spc(results_cache.db_key(), as_of, portfolio_id, metric_id, filters)
+    target = latest_target(series)
+    if row is not None and not filters:
+        # The heading reads as the scorecard row does (a suppressed headline has no icon there, so none here).
+        chart_frame = chart_frame.copy()
+        chart_frame.attrs = {**chart_frame.attrs, "variation_icon": row["variation"], "assurance": row["assurance"]}
     if not chart_frame.attrs.get("has_chart"):
         st.info(t("measure.no_chart"))
         return
     enable_theme()
     y_format = ".0%" if measure.kind == "rate" else ",.0f"
-    chart = spc_chart(chart_frame, title=title, target=target, y_format=y_format, translate=translate())
+    chart = spc_chart(
+        chart_frame, title=title, target=target, y_format=y_format, translate=translate(), lang=current_language()
+    )
     st.altair_chart(chart, theme=None, width="stretch")
     st.caption(t("measure.spc_caption", months=len(series)))
     table = pd.DataFrame(
@@ -164,10 +162,6 @@ def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: t
 
 def linked_actions_section(metric_id: str, portfolio_id: str, scope: Scope) -> None:
     """Actions raised against this measure, and (for those allowed) a way to raise one."""
-    try:
-        from ui import actions
-    except ImportError:  # the action plan widgets are optional while that work lands
-        return
     st.subheader(t("measure.actions"))
     actions.linked_actions("metric", metric_id, scope)
     actions.raise_action_button("metric", metric_id, portfolio_id, scope)
@@ -177,14 +171,14 @@ def measure_panel(
     metric_id: str, portfolio_id: str, scope: Scope, row: pd.Series | None = None, filters: tuple = ()
 ) -> None:
     """Everything about one measure of a portfolio at the as-of date."""
-    as_of = data.as_of_date(data.db_key())
-    name = data.catalogue().measure_name(metric_id, current_language())
+    as_of = results_cache.as_of_date(results_cache.db_key())
+    name = results_cache.catalogue().measure_name(metric_id, current_language())
     st.subheader(name)
     definition_panel(metric_id)
     if row is not None:
         headline(row)
     try:
-        spc_section(portfolio_id, metric_id, as_of, name, filters)
+        spc_section(portfolio_id, metric_id, as_of, name, filters, row)
     except Exception:  # a chart fault must not take the page down or show a trace
         log.exception("SPC chart of %s/%s failed", portfolio_id, metric_id)
         st.error(t("errors.chart_failed"))

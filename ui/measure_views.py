@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,25 +20,20 @@ from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import catalogue as messages
 from config.i18n import current_language, format_date, format_number, t
-from metrics import scorecard as scorecards
-from metrics.measures import compute
-from metrics.periods import Period as MetricPeriod
-from metrics.rates import compare_periods_table
-from metrics.spc import xmr
-from ui import data
-from ui.filters import FILTER_COLUMNS, Period, filter_pickers, filters_text, month_end, period_picker, portfolio_picker
+from results.spc import latest_target
+from ui import results_cache
+from ui.as_of import sources_panel
+from ui.filters import FILTER_COLUMNS, Period, filter_pickers, filters_text, period_picker, portfolio_picker
 from ui.measure_panel import format_interval, format_value, icon_label, translate
 from ui.names import measure_name, measure_names, portfolio_name
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
 
-CHANGE_COLUMNS = ["previous_value", "change", "change_ci_low", "change_ci_high", "change_p", "change_significant"]
-
 
 def read_portfolio(scope: Scope, preferred: str) -> str | None:
     """The portfolio whose cohort the page reads (the user's own ones; `preferred` first when they may read it)."""
-    catalogue = data.catalogue()
+    catalogue = results_cache.catalogue()
     visible = scope.visible_portfolios([p.id for p in catalogue.portfolios])
     choices = [(p.id, portfolio_name(p.id)) for p in catalogue.portfolios if p.id in visible]
     if not choices:
@@ -59,7 +53,7 @@ class ReadPage:
     as_of: dt.date
     portfolio: str
     period: Period
-    filters: data.Filters = ()
+    filters: results_cache.Filters = ()
 
 
 def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
@@ -69,8 +63,8 @@ def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
     """
     scope = gate.require_page(page_key)
     st.title(t(f"pages.{page_key}"))
-    db = data.db_key()
-    as_of = data.as_of_date(db)
+    db = results_cache.db_key()
+    as_of = results_cache.as_of_date(db)
     if as_of is None:
         st.info(t("read_pages.no_data"))
         st.stop()
@@ -82,13 +76,14 @@ def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
     filters = read_filters(db, as_of)
     name = portfolio_name(portfolio)
     st.caption(t("read_pages.intro", portfolio=name, period=period.label(), as_of=format_date(as_of)))
+    sources_panel(db)
     return ReadPage(scope, db, as_of, portfolio, period, filters)
 
 
-def read_filters(db: str, as_of: dt.date) -> data.Filters:
+def read_filters(db: str, as_of: dt.date) -> results_cache.Filters:
     """The filter pickers (area, unit, offence group, enhanced rights, protected characteristics) and a caption
     naming the ones applied: every number on the page is then for those victims alone."""
-    filters = filter_pickers(data.filter_options(db, as_of, FILTER_COLUMNS), value_label)
+    filters = filter_pickers(results_cache.filter_options(db, as_of, FILTER_COLUMNS), value_label)
     if filters:
         st.caption(t("read_pages.filtered", filters=filters_text(filters, value_label)))
     return filters
@@ -115,54 +110,6 @@ def value_label(cut: str, value) -> str:
     return str(value).replace("_", " ")
 
 
-def year_before(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The same dates a year earlier (29 February becomes the 28th); a month end stays a month end."""
-
-    def back(day: dt.date) -> dt.date:
-        return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
-
-    earlier_end = back(end)
-    return back(start), month_end(earlier_end) if end == month_end(end) else earlier_end
-
-
-def headline_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The whole-period, whole-cohort row of each measure (measure_rows' "custom" period, group "all")."""
-    keep = (rows["period_kind"] == "custom") & (rows["group_value"] == "all")
-    return rows.loc[keep].reset_index(drop=True)
-
-
-def with_change(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
-    """Headline rows with the change on an earlier period; rates are tested (Newcombe interval, pooled z test).
-
-    A change is given only when neither period is suppressed; for counts and gaps it is the plain difference.
-    """
-    now = headline_rows(now)
-    before = headline_rows(before).set_index("metric_id").reindex(now["metric_id"])
-    both = ~(now["suppressed"].to_numpy(bool) | before["suppressed"].fillna(True).to_numpy(bool))
-    rate = now["kind"].eq("rate").to_numpy() & both
-    test = compare_periods_table(
-        np.where(rate, now["numerator"], np.nan), np.where(rate, now["denominator"], np.nan),
-        np.where(rate, before["numerator"], np.nan), np.where(rate, before["denominator"], np.nan),
-    )  # fmt: skip
-    plain = now["value"].to_numpy(dtype=float) - before["value"].to_numpy(dtype=float)
-    out = now.copy()
-    out["previous_value"] = before["value"].to_numpy(dtype=float)
-    out["change"] = np.where(rate, test["diff"], np.where(both, plain, np.nan))
-    out["change_ci_low"] = test["ci_low"].to_numpy()
-    out["change_ci_high"] = test["ci_high"].to_numpy()
-    out["change_p"] = test["p"].to_numpy()
-    out["change_significant"] = pd.Series(test["significant"].to_numpy(), dtype=object).where(rate, None).to_numpy()
-    return out
-
-
-def whole_months_within(start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> bool:
-    """True when [start, end] lies in the window [first, last] and is made of its whole months (so the window's
-    monthly buckets add up to it exactly)."""
-    starts = first <= start and (start == first or start.day == 1)
-    ends = end <= last and (end == last or end == month_end(end))
-    return starts and ends
-
-
 def period_rows(
     db: str,
     as_of: dt.date,
@@ -170,81 +117,17 @@ def period_rows(
     end: dt.date,
     portfolio: str,
     metric_ids: tuple[str, ...],
-    filters: data.Filters = (),
+    filters: results_cache.Filters = (),
 ) -> pd.DataFrame:
-    """Each measure over [start, end] for the portfolio's cohort, with its change on the same months a year before."""
-    return _period_rows(db, as_of, start, end, portfolio, tuple(metric_ids), data.data_version(db), tuple(filters))
-
-
-@st.cache_data(ttl=data.TTL, show_spinner=False)
-def _period_rows(
-    db: str,
-    as_of: dt.date,
-    start: dt.date,
-    end: dt.date,
-    portfolio: str,
-    metric_ids: tuple[str, ...],
-    version: tuple,
-    filters: data.Filters = (),
-) -> pd.DataFrame:
-    earlier_start, earlier_end = year_before(start, end)
-    first, last = (day.date() for day in scorecards.window(as_of))
-    if whole_months_within(start, end, first, last) and whole_months_within(earlier_start, earlier_end, first, last):
-        # Both periods come from the frames the scorecard has already prepared: no further fetch.
-        prepared = data.prepared_frames(db, as_of, first, last, None, filters)
-        periods = [MetricPeriod(start, end, "custom"), MetricPeriod(earlier_start, earlier_end, "custom")]
-        rows = compute(
-            prepared, data.catalogue(), periods=periods, portfolio=portfolio, metric_ids=list(metric_ids),
-            targets=data.targets(db, version),
-        )  # fmt: skip
-        starts = rows["period_start"]
-        return with_change(rows.loc[starts == pd.Timestamp(start)], rows.loc[starts == pd.Timestamp(earlier_start)])
-    now = data.measure_rows(db, as_of, start, end, portfolio, metric_ids, filters=filters)
-    before = data.measure_rows(db, as_of, earlier_start, earlier_end, portfolio, metric_ids, filters=filters)
-    return with_change(now, before)
-
-
-def spc_status_of(monthly: pd.DataFrame, metric_ids: Sequence[str]) -> pd.DataFrame:
-    """Variation and assurance of each measure's monthly series (suppressed months left out), as the scorecard does."""
-    catalogue = data.catalogue()
-    stats = catalogue.statistics
-    out = []
-    for metric_id in metric_ids:
-        series = monthly.loc[monthly["metric_id"] == metric_id].sort_values("period_start")
-        targets = series["target"].dropna()
-        target = float(targets.iloc[-1]) if len(targets) else None
-        chart = xmr(
-            pd.Series(series["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(series["period_start"])),
-            screen_outliers=stats.spc_screen_outliers,
-            polarity=catalogue.measure(metric_id).polarity,
-            target=target,
-            rebase_at=list(stats.rebase_dates) or None,
-        )
-        out.append(
-            {
-                "metric_id": metric_id,
-                "variation": chart.attrs.get("variation_icon"),
-                "assurance": chart.attrs.get("assurance"),
-            }
-        )
-    return pd.DataFrame(out, columns=["metric_id", "variation", "assurance"])
+    """Each measure over [start, end] with its change on the same months a year before (results.measures)."""
+    return results_cache.period_rows(db, as_of, start, end, portfolio, metric_ids, filters)
 
 
 def spc_status(
-    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: data.Filters = ()
+    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: results_cache.Filters = ()
 ) -> pd.DataFrame:
     """Each measure's SPC variation and assurance over the 36 monthly points of the scorecard window."""
-    return _spc_status(db, as_of, portfolio, tuple(metric_ids), data.data_version(db), tuple(filters))
-
-
-@st.cache_data(ttl=data.TTL, show_spinner=False)
-def _spc_status(
-    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], version: tuple, filters: data.Filters = ()
-) -> pd.DataFrame:
-    start, end = scorecards.window(as_of)
-    rows = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, metric_ids, None, True, filters)
-    monthly = rows.loc[(rows["period_kind"] == "month") & (rows["group_value"] == "all")]
-    return spc_status_of(monthly, metric_ids)
+    return results_cache.spc_status(db, as_of, portfolio, metric_ids, filters)
 
 
 def points(value) -> str:
@@ -373,12 +256,16 @@ def rates_section(frame: pd.DataFrame, *, title: str, caption: str, label_headin
     table_alternative(rates_table(frame, label_heading), caption, key=key)
 
 
-def cut_section(period: Period, portfolio: str, metric_id: str, cut: str, key: str, filters: data.Filters = ()) -> None:
+def cut_section(
+    period: Period, portfolio: str, metric_id: str, cut: str, key: str, filters: results_cache.Filters = ()
+) -> None:
     """One measure over the period for each group of a cut: rates with intervals, or shares of a count."""
-    db = data.db_key()
-    as_of = data.as_of_date(db)
-    measure = data.catalogue().measure(metric_id)
-    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, (metric_id,), cut, filters=filters)
+    db = results_cache.db_key()
+    as_of = results_cache.as_of_date(db)
+    measure = results_cache.catalogue().measure(metric_id)
+    rows = results_cache.measure_rows(
+        db, as_of, period.start, period.end, portfolio, (metric_id,), cut, filters=filters
+    )
     rows = rows.loc[rows["period_kind"] == "custom"].reset_index(drop=True)
     if rows.empty or (rows["group_value"] == "all").all():
         st.info(t("read_pages.no_cut", cut=t(f"cuts.{cut}")))
@@ -404,15 +291,12 @@ def cut_section(period: Period, portfolio: str, metric_id: str, cut: str, key: s
     table_alternative(table, t("read_pages.count_cut_caption", name=name, cut=t(f"cuts.{cut}")), key=key)
 
 
-def monthly_spc(series: pd.DataFrame, metric_id: str, title: str, key: str) -> None:
-    """The XmR chart of a measure's monthly rows (period_label, numerator, denominator, value, suppressed, target)."""
-    measure = data.catalogue().measure(metric_id)
-    stats = data.catalogue().statistics
+def monthly_spc(series: pd.DataFrame, frame: pd.DataFrame, metric_id: str, title: str, key: str) -> None:
+    """The XmR chart of a measure's monthly rows (period_label, numerator, denominator, value, suppressed, target)
+    drawn from its XmR frame (results.spc), with the table alternative."""
+    measure = results_cache.catalogue().measure(metric_id)
     series = series.sort_values("period_start").reset_index(drop=True)
-    targets = series["target"].dropna()
-    target = float(targets.iloc[-1]) if len(targets) else None
-    values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period_label"].astype(str))
-    frame = xmr(values, polarity=measure.polarity, target=target, screen_outliers=stats.spc_screen_outliers)
+    target = latest_target(series)
     if not frame.attrs.get("has_chart"):
         st.info(t("measure.no_chart"))
         return

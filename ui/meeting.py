@@ -17,7 +17,7 @@ from data import meetings
 from data.audit import local_today
 from data.meetings import OPEN, Snapshot
 from rules.workflow import AccessDenied, NotFound, WorkflowError
-from ui import data
+from ui import results_cache
 from ui.accountability import error_text, flash, local_time, plain
 from ui.actions import portfolio_names
 from ui.db import get_engine
@@ -45,8 +45,8 @@ def frozen(db: str, scope: Scope, meeting_id: str) -> Snapshot:
 
 def start_form(scope: Scope) -> None:
     """Open a new meeting: the scorecards as they stand now are frozen into it."""
-    db = data.db_key()
-    as_of = data.as_of_date(db)
+    db = results_cache.db_key()
+    as_of = results_cache.as_of_date(db)
     st.subheader(t("meeting.start_title"))
     if as_of is None:
         st.info(t("meeting.no_data"))
@@ -60,10 +60,10 @@ def start_form(scope: Scope) -> None:
         submitted = st.form_submit_button(t("meeting.start"), key="vsd_meeting_start_submit", type="primary")
     if not submitted:
         return
-    catalogue = data.catalogue()
+    catalogue = results_cache.catalogue()
     agenda = [(p.id, p.name) for p in catalogue.portfolios]
     try:
-        cards = data.all_scorecards(db, as_of)
+        cards = results_cache.all_scorecards(db, as_of)
         meeting = meetings.open_meeting(
             get_engine(), scope, title=title, held_on=held_on, as_of=as_of, scorecards=cards, agenda=agenda
         )
@@ -177,7 +177,7 @@ def meeting_view(scope: Scope, meeting_id: str) -> None:
     engine = get_engine()
     try:
         meeting = meetings.get_meeting(engine, scope, meeting_id)
-        snapshot = frozen(data.db_key(), scope, meeting["meeting_id"])
+        snapshot = frozen(results_cache.db_key(), scope, meeting["meeting_id"])
     except NotFound:
         st.info(t("actions.errors.not_found", entity_id=plain(meeting_id)))  # the id as typed, never as Markdown
         if st.button(t("meeting.back"), key="vsd_meeting_back_missing"):
@@ -189,7 +189,7 @@ def meeting_view(scope: Scope, meeting_id: str) -> None:
             go_to(None)
         return
     names = {**{pid: name for pid, name in snapshot.agenda}, **portfolio_names([pid for pid, _ in snapshot.agenda])}
-    meeting_header(meeting, data.as_of_date(data.db_key()))
+    meeting_header(meeting, results_cache.as_of_date(results_cache.db_key()))
     labels = agenda_labels(snapshot, names)
     index = agenda_nav(meeting["meeting_id"], labels)
     st.divider()

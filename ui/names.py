@@ -4,22 +4,22 @@ in config/catalogue.yaml (the catalogue refuses to load without it), and pages a
 from __future__ import annotations
 
 from config.i18n import current_language
-from ui import data
+from ui import results_cache
 
 
 def measure_name(metric_id: str) -> str:
     """The measure's name in the current language."""
-    return data.catalogue().measure_name(metric_id, current_language())
+    return results_cache.catalogue().measure_name(metric_id, current_language())
 
 
 def portfolio_name(portfolio_id: str) -> str:
     """The portfolio's name in the current language."""
-    return data.catalogue().portfolio_name(portfolio_id, current_language())
+    return results_cache.catalogue().portfolio_name(portfolio_id, current_language())
 
 
 def right_name(right: int) -> str:
     """What a right of the Victims' Code is about, in the current language."""
-    return data.catalogue().right_name(right, current_language())
+    return results_cache.catalogue().right_name(right, current_language())
 
 
 def measure_names(metric_ids) -> dict[str, str]:
@@ -28,5 +28,5 @@ def measure_names(metric_ids) -> dict[str, str]:
     Ids the catalogue no longer holds (a meeting snapshot frozen before a measure was retired) are left out, so the
     caller falls back to the name stored with the row rather than failing.
     """
-    known = data.catalogue().measure_ids()
+    known = results_cache.catalogue().measure_ids()
     return {m: measure_name(m) for m in dict.fromkeys(metric_ids) if m in known}

@@ -14,16 +14,16 @@ import streamlit as st
 from config.i18n import t
 from data import queries
 from data import snapshot as snapshots
-from metrics.measures import Prepared, compute, prepare
+from metrics.measures import Prepared
 from metrics.measures_base import month_column
-from metrics.periods import Period, months
-from ui import data
+from results import public
+from results import spc as spcs
+from results.public import MEASURES, SOURCE
+from ui import results_cache
 from ui.db import get_engine
 from ui.filters import add_months, month_end
-from ui.measure_views import CHANGE_COLUMNS, headline_rows, with_change, year_before
 
-SOURCE = "policeuk_street"
-MEASURES = ("PUB_CRIMES", "PUB_UNABLE_TO_PROSECUTE")
+__all__ = ["MEASURES", "SOURCE"]
 SERIES_MONTHS = 36
 # Every month police.uk could have published: there is no query for the loaded months alone, so the window of what is
 # loaded is read from the rows themselves (a few hundred thousand at most for one force).
@@ -35,7 +35,7 @@ def street_rows(db: str) -> pd.DataFrame:
     return _street_rows(db, snapshots.loads_version(get_engine()))
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False)
 def _street_rows(db: str, loads: str) -> pd.DataFrame:
     """As street_rows, as loaded when the loads' fingerprint was `loads` (a new load gives a new entry)."""
     return queries.policeuk_frame(get_engine(), EARLIEST, LATEST)
@@ -55,14 +55,14 @@ def public_window(db: str) -> tuple[dt.date, dt.date] | None:
     return _public_window(db, snapshots.loads_version(get_engine()))
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False)
 def _public_window(db: str, loads: str) -> tuple[dt.date, dt.date] | None:
     return loaded_window(_street_rows(db, loads))
 
 
-@st.cache_resource(ttl=data.TTL, max_entries=4, show_spinner=False)
+@st.cache_resource(ttl=results_cache.TTL, max_entries=4, show_spinner=False)
 def _prepared(db: str, loads: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None) -> Prepared:
-    return prepare({SOURCE: _street_rows(db, loads)}, data.catalogue(), as_of=as_of, start=start, end=end, by=by)
+    return public.public_prepared(_street_rows(db, loads), results_cache.catalogue(), as_of, start, end, by)
 
 
 def public_prepared(db: str, start: dt.date, end: dt.date, by: str | None) -> Prepared:
@@ -77,30 +77,20 @@ def public_prepared(db: str, start: dt.date, end: dt.date, by: str | None) -> Pr
 
 def public_rows(db: str, start: dt.date, end: dt.date, by: str | None = None, monthly: bool = False) -> pd.DataFrame:
     """PUB_* measure rows for [start, end] (and each of its months when `monthly`), optionally cut `by` area."""
-    return _public_rows(db, start, end, by, monthly, data.data_version(db))
+    return _public_rows(db, start, end, by, monthly, results_cache.data_version(db))
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False)
 def _public_rows(db: str, start: dt.date, end: dt.date, by: str | None, monthly: bool, version: tuple) -> pd.DataFrame:
-    periods = [Period(start, end, "custom")] + (months(start, end) if monthly else [])
-    prepared = public_prepared(db, start, end, by)
-    return compute(
-        prepared, data.catalogue(), periods=periods, metric_ids=list(MEASURES), targets=data.targets(db, version)
-    )
+    ready = public_prepared(db, start, end, by)
+    return public.public_rows(ready, results_cache.catalogue(), start, end, monthly=monthly,
+                              targets=results_cache.targets(db, version))  # fmt: skip
 
 
 def public_period_rows(db: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     """PUB_* headline rows with the change on the same months a year before, when those months are all loaded."""
-    now = public_rows(db, start, end)
     first, _ = public_window(db)
-    earlier_start, earlier_end = year_before(start, end)
-    if earlier_start < first:
-        # Months before the first one loaded would count as zero crimes, not as unknown: no comparison.
-        out = headline_rows(now)
-        for column in CHANGE_COLUMNS:
-            out[column] = None
-        return out
-    return with_change(now, public_rows(db, earlier_start, earlier_end))
+    return public.public_with_change(lambda a, b: public_rows(db, a, b), results_cache.catalogue(), first, start, end)
 
 
 def series_window(db: str) -> tuple[dt.date, dt.date]:
@@ -117,10 +107,20 @@ def monthly_series(db: str, metric_id: str) -> pd.DataFrame:
     return rows.sort_values("period_start").reset_index(drop=True)
 
 
+def series_spc(series: pd.DataFrame, metric_id: str) -> pd.DataFrame:
+    """The XmR frame of a PUB_* measure's monthly rows (results.spc)."""
+    return spcs.series_spc(series, metric_id, results_cache.catalogue())
+
+
+def spc_table(charts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Variation and assurance of each PUB_* measure's XmR frame."""
+    return spcs.status_of(charts)
+
+
 def crimes_in(prepared: Prepared) -> pd.DataFrame:
     """The crimes counted in the prepared window (one row each): month, area, crime_type, last_outcome."""
     frame = prepared.frames[SOURCE]
-    month = month_column(data.catalogue().measure(MEASURES[0]).period_date)
+    month = month_column(results_cache.catalogue().measure(MEASURES[0]).period_date)
     rows = frame.loc[frame[month].notna()]
     # A blank stays "" (not dropped), so that every breakdown adds up to PUB_CRIMES; blank_label() names it.
     text = {
@@ -147,7 +147,7 @@ def outcome_counts_of(crimes: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["count", "outcome"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False)
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False)
 def volumes(db: str, start: dt.date, end: dt.date, column: str) -> pd.DataFrame:
     """Crimes per month by crime type or local authority (`area`) over [start, end]."""
     return monthly_counts(crimes_in(public_prepared(db, start, end, None)), column)

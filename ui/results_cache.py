@@ -1,4 +1,5 @@
-"""The pages' one seam to data: cached fetches and measure computations, keyed by every input they depend on.
+"""The app's cache over results/: every figure a page shows comes from results/, cached here by every input it
+depends on (Streamlit's caches are shared across users, so nothing here reads the user).
 
 Aggregate measures are the same for every signed-in role (numbers, not cases), so their cache entries are shared;
 anything case-level takes the user's Scope as an argument and is checked in data/ where it is read.
@@ -6,7 +7,6 @@ anything case-level takes the user's Scope as an argument and is checked in data
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -17,12 +17,16 @@ from data import queries
 from data import snapshot as snapshots
 from data import targets as target_store
 from data.engine import database_url
-from metrics import scorecard as scorecards
 from metrics.catalogue import Catalogue, load_catalogue
-from metrics.measures import Prepared, compute, filter_judged, prepare
-from metrics.periods import Period, months
+from metrics.measures import Prepared
+from metrics.scorecard import window
+from results import frames, measures, moj
+from results import spc as spcs
+from results.frames import Filters
+from results.scorecards import Scorecards, scorecards
 from ui.db import get_engine
 
+__all__ = ["Filters"]
 TTL = 15 * 60
 
 
@@ -36,13 +40,24 @@ def db_key() -> str:
     return database_url()
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
 def as_of_date(db: str) -> dt.date | None:
-    """The as-of date of the latest successful load."""
-    return queries.latest_as_of(get_engine())
+    """The dashboard's as-of date (results.frames.as_of_date), keyed by the loads so a load shows at once."""
+    return _as_of_date(db, snapshots.loads_version(get_engine()))
 
 
-Filters = tuple[tuple[str, str], ...]  # (column, value) pairs narrowing every number (ui.filters.filter_pickers)
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _as_of_date(db: str, loads: str) -> dt.date | None:
+    return frames.as_of_date(get_engine())
+
+
+def source_loads(db: str) -> pd.DataFrame:
+    """Each source's latest load (as-of date, loaded at), shown beside the as-of date."""
+    return _source_loads(db, snapshots.loads_version(get_engine()))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _source_loads(db: str, loads: str) -> pd.DataFrame:
+    return frames.source_loads(get_engine())
 
 
 def sources_version(db: str) -> tuple:
@@ -61,8 +76,8 @@ def data_version(db: str) -> tuple:
 def prepared_frames(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, filters: Filters = ()
 ) -> Prepared:
-    """Every source frame for [start, end], prepared once (entitlement states at as-of) and shared read-only,
-    narrowed to the victims matching `filters`; keyed by the sources' fingerprint (sources_version)."""
+    """Every source frame for [start, end], prepared once (results.frames.prepared) and shared read-only; keyed by
+    the sources' fingerprint (sources_version)."""
     return _prepared_frames(db, as_of, start, end, by, sources_version(db), tuple(filters))
 
 
@@ -70,22 +85,13 @@ def prepared_frames(
 def _prepared_frames(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, version: tuple, filters: Filters = ()
 ) -> Prepared:
-    # From the metrics snapshot when the window lies in it (data/snapshot.py: read from var/cache/, or built from the
-    # database and written there once), else fetched for this window alone. Filters narrow the judged rows first.
-    # The scorecard window with no cut and no filter (the landing page) has its frames stored ready in the snapshot.
     engine = get_engine()
-    if by is None and not filters and (pd.Timestamp(start), pd.Timestamp(end)) == scorecards.window(as_of):
-        prepared = snapshots.scorecard_prepared(engine, catalogue(), as_of)
-        if prepared is not None:
-            return prepared
+    if by is None and not filters and (pd.Timestamp(start), pd.Timestamp(end)) == window(as_of):
+        ready = snapshots.scorecard_prepared(engine, catalogue(), as_of)
+        if ready is not None:
+            return ready
     snapshot = _snapshot(db, as_of, version[0])
-    if filters:
-        snapshot = dataclasses.replace(snapshot, judged=filter_judged(snapshot.judged, catalogue(), dict(filters)))
-    prepared = snapshots.prepared_from(snapshot, engine, catalogue(), start=start, end=end, by=by)
-    if prepared is not None:
-        return prepared
-    frames = queries.metric_frames(engine, start, end, as_of=as_of)
-    return prepare(frames, catalogue(), as_of=as_of, start=start, end=end, by=by, filters=dict(filters))
+    return frames.prepared(engine, catalogue(), as_of, start, end, by=by, filters=filters, snapshot=snapshot)
 
 
 def filter_options(db: str, as_of: dt.date, columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -118,16 +124,22 @@ def targets(db: str, version: tuple | None = None) -> pd.DataFrame:
     return queries.targets_frame(get_engine())
 
 
+def scorecard_results(db: str, as_of: dt.date) -> Scorecards:
+    """Every portfolio's scorecard at the as-of date with the XmR frame behind each row (results.scorecards);
+    shared read-only."""
+    return _scorecard_results(db, as_of, data_version(db))
+
+
+@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
+def _scorecard_results(db: str, as_of: dt.date, version: tuple) -> Scorecards:
+    start, end = window(as_of)
+    ready = prepared_frames(db, as_of, start.date(), end.date(), None)
+    return scorecards(ready, catalogue(), targets=targets(db, version))
+
+
 def all_scorecards(db: str, as_of: dt.date) -> pd.DataFrame:
-    """Every portfolio's scorecard at the as-of date (rolling 12 months, 36-month SPC series), current targets."""
-    return _all_scorecards(db, as_of, data_version(db))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _all_scorecards(db: str, as_of: dt.date, version: tuple) -> pd.DataFrame:
-    start, end = scorecards.window(as_of)
-    prepared = prepared_frames(db, as_of, start.date(), end.date(), None)
-    return scorecards.all_scorecards(prepared, catalogue(), targets=targets(db, version))
+    """Every portfolio's scorecard rows (a copy the caller may change)."""
+    return scorecard_results(db, as_of).rows.copy()
 
 
 def measure_rows(
@@ -142,7 +154,7 @@ def measure_rows(
     filters: Filters = (),
 ) -> pd.DataFrame:
     """Tidy measure rows for the period [start, end] (and each of its months when `monthly`), cut `by` a column,
-    narrowed by `filters`."""
+    narrowed by `filters` (results.measures.measure_rows)."""
     return _measure_rows(
         db, as_of, start, end, portfolio, tuple(metric_ids), by, monthly, data_version(db), tuple(filters)
     )
@@ -161,25 +173,82 @@ def _measure_rows(
     version: tuple,
     filters: Filters = (),
 ) -> pd.DataFrame:
-    prepared = prepared_frames(db, as_of, start, end, by, filters)
-    periods = [Period(start, end, "custom")]
-    if monthly:
-        periods += months(start, end)
-    return compute(
-        prepared,
-        catalogue(),
-        periods=periods,
-        portfolio=portfolio,
-        metric_ids=list(metric_ids),
-        targets=targets(db, version),
-    )
+    ready = prepared_frames(db, as_of, start, end, by, filters)
+    return measures.measure_rows(ready, catalogue(), start=start, end=end, portfolio=portfolio, metric_ids=metric_ids,
+                                 monthly=monthly, targets=targets(db, version))  # fmt: skip
 
 
 def monthly_series(
     db: str, as_of: dt.date, portfolio: str, metric_id: str, months_back: int = 36, filters: Filters = ()
 ) -> pd.DataFrame:
     """A measure's monthly rows over the scorecard window (for its SPC chart), oldest first."""
-    start, end = scorecards.window(as_of, months_back)
+    start, end = window(as_of, months_back)
     rows = measure_rows(db, as_of, start.date(), end.date(), portfolio, (metric_id,), None, True, filters)
-    rows = rows.loc[(rows["period_kind"] == "month") & (rows["group_value"] == "all")]
-    return rows.sort_values("period_start").reset_index(drop=True)
+    return measures.monthly_series(rows)
+
+
+def series_spc(db: str, as_of: dt.date, portfolio: str, metric_id: str, filters: Filters = ()):
+    """A measure's monthly series over the scorecard window and its XmR frame: the scorecard's own when there is no
+    filter and the measure is on the portfolio's scorecard (so the chart is the one its icon describes), else
+    computed for the filtered series by results.spc."""
+    if not filters:
+        card = scorecard_results(db, as_of)
+        frame, series = card.chart(portfolio, metric_id), card.series(portfolio, metric_id)
+        if frame is not None and series is not None:
+            return series, frame
+    series = monthly_series(db, as_of, portfolio, metric_id, filters=filters)
+    return series, spcs.series_spc(series, metric_id, catalogue())
+
+
+def period_rows(
+    db: str,
+    as_of: dt.date,
+    start: dt.date,
+    end: dt.date,
+    portfolio: str,
+    metric_ids: tuple[str, ...],
+    filters: Filters = (),
+) -> pd.DataFrame:
+    """Each measure over [start, end] for the portfolio's cohort, with its change on the same months a year before."""
+    return _period_rows(db, as_of, start, end, portfolio, tuple(metric_ids), data_version(db), tuple(filters))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _period_rows(
+    db: str,
+    as_of: dt.date,
+    start: dt.date,
+    end: dt.date,
+    portfolio: str,
+    metric_ids: tuple[str, ...],
+    version: tuple,
+    filters: Filters = (),
+) -> pd.DataFrame:
+    return measures.period_with_change(
+        lambda first, last: prepared_frames(db, as_of, first, last, None, filters), catalogue(), as_of=as_of,
+        start=start, end=end, portfolio=portfolio, metric_ids=metric_ids, targets=targets(db, version),
+    )  # fmt: skip
+
+
+def spc_status(
+    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: Filters = ()
+) -> pd.DataFrame:
+    """Each measure's SPC variation and assurance over the 36 monthly points of the scorecard window."""
+    return _spc_status(db, as_of, portfolio, tuple(metric_ids), data_version(db), tuple(filters))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _spc_status(
+    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], version: tuple, filters: Filters = ()
+) -> pd.DataFrame:
+    start, end = window(as_of)
+    rows = measure_rows(db, as_of, start.date(), end.date(), portfolio, metric_ids, None, True, filters)
+    return spcs.status(measures.monthly_series(rows), metric_ids, catalogue())
+
+
+def moj_return(db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: Filters = ()):
+    """The MoJ return's quarters (results.moj) from the scorecard window's months: (quarters, pooled rows)."""
+    quarters = moj.last_quarters(as_of)
+    start, end = window(as_of)
+    monthly = measure_rows(db, as_of, start.date(), end.date(), portfolio, tuple(metric_ids), None, True, filters)
+    return quarters, moj.quarterly(monthly, quarters, catalogue())

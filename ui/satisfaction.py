@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from charts.rates import difference_chart
 from config.i18n import format_number, t
-from metrics.rates import compare_periods_table, proportion
-from ui import data
+from results.gaps import GAP_COLUMNS, NOT_A_GROUP, POOLED, group_gaps
+from ui import results_cache
 from ui.measure_panel import format_value, translate
 from ui.measure_views import p_text, points, show_chart, value_label
 from ui.tables import table_alternative
@@ -20,15 +19,12 @@ STAGES = ("SAT_EASE", "SAT_ACTIONS", "SAT_INFORMED", "SAT_TREATMENT", "SAT_WHOLE
 GAP_MEASURE = "SAT_GAP_ETHNICITY"
 MEASURES = (*STAGES, GAP_MEASURE, "SAT_CODE_AWARE")
 GAP_CUTS = ("ethnicity", "sex", "age_band", "disability", "enhanced_rights", "area", "offence_group", "unit")
-# "unknown" is missing data, not a group of people: it is neither compared nor pooled.
-NOT_A_GROUP = frozenset({"unknown"})
-POOLED = "pooled"
-GAP_COLUMNS = ["group", "members", "x1", "n1", "x2", "n2", "p1", "p2", "diff", "ci_low", "ci_high", "z", "p"]
+__all__ = ["GAP_COLUMNS", "NOT_A_GROUP", "POOLED", "group_gaps"]
 
 
 def gap_definition() -> tuple[list[str], list[str]]:
     """The reference and comparison ethnic groups of the catalogue's ethnicity gap measure."""
-    catalogue = data.catalogue()
+    catalogue = results_cache.catalogue()
     params = catalogue.measure(GAP_MEASURE).params
     return list(params.get("reference", ["white"])), list(
         params.get("comparison", catalogue.statistics.minority_ethnicities)
@@ -58,42 +54,6 @@ def pooled_members(cut: str, groups: Sequence[str], reference: str) -> list[str]
     if cut == "ethnicity" and [reference] == gap_definition()[0]:
         return [g for g in gap_definition()[1] if g in groups]
     return [g for g in groups if g != reference and g not in NOT_A_GROUP]
-
-
-def group_gaps(
-    rows: pd.DataFrame, reference: str, pooled: Sequence[str], threshold: int, pooled_label: str = POOLED
-) -> pd.DataFrame:
-    """Reference rate minus each other group's, and minus the pooled groups': Newcombe interval and pooled z test.
-
-    `rows` holds group_value, numerator (satisfied) and denominator (answered) per group. A comparison in which
-    either group has fewer than `threshold` answers is suppressed (as the gap measure is): no numbers, not significant.
-    """
-    counts = rows.assign(group_value=rows["group_value"].astype(str)).set_index("group_value")
-    if reference not in counts.index:
-        return pd.DataFrame(columns=[*GAP_COLUMNS, "significant", "suppressed"])
-    x1, n1 = float(counts.at[reference, "numerator"]), float(counts.at[reference, "denominator"])
-    others = [g for g in counts.index if g != reference and g not in NOT_A_GROUP and g != "all"]
-    comparisons = [(g, [g]) for g in others]
-    if len(pooled) > 1:  # one pooled group would only repeat its own row
-        comparisons.append((pooled_label, list(pooled)))
-    frame = pd.DataFrame(
-        {
-            "group": [name for name, _ in comparisons],
-            "members": [members for _, members in comparisons],
-            "x1": x1,
-            "n1": n1,
-            "x2": [float(counts["numerator"].reindex(members).sum()) for _, members in comparisons],
-            "n2": [float(counts["denominator"].reindex(members).sum()) for _, members in comparisons],
-        }
-    )
-    test = compare_periods_table(frame["x1"], frame["n1"], frame["x2"], frame["n2"])
-    frame["p1"] = proportion(frame["x1"], frame["n1"])
-    frame["p2"] = proportion(frame["x2"], frame["n2"])
-    frame["suppressed"] = np.fmin(frame["n1"], frame["n2"]) < threshold
-    for column in ("diff", "ci_low", "ci_high", "z", "p"):
-        frame[column] = test[column].where(~frame["suppressed"])
-    frame["significant"] = test["significant"] & ~frame["suppressed"]
-    return frame
 
 
 def gap_sentence(row: pd.Series, reference_label: str, group_label: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from config.i18n import format_number, t
+from config.i18n import current_language, format_number, t
+from results.scorecards import scorecard_table
+from ui import results_cache
 from ui.measure_panel import format_interval, format_value, icon_label
-from ui.names import measure_names
 
 
 def change_text(row: pd.Series) -> str:
@@ -21,28 +22,28 @@ def change_text(row: pd.Series) -> str:
 
 
 def display_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard as people read it: every icon in words, suppressed values as 'fewer than 10'."""
-    names = rows["metric_id"].map(measure_names(rows["metric_id"]))
-    if "name" in rows.columns:  # a measure since retired from the catalogue keeps the name it was frozen with
-        names = names.fillna(rows["name"])
+    """The scorecard as people read it: the rows every reader is given (results.scorecards.scorecard_table, as the
+    evidence pack and `cli.py scorecard` give them), every icon in words, suppressed values as 'fewer than 10'."""
+    table = scorecard_table(rows, results_cache.catalogue(), current_language())
+    kinds = rows["kind"].to_numpy()
     return pd.DataFrame(
         {
-            t("scorecard.columns.measure"): names,
+            t("scorecard.columns.measure"): table["name"],
             t("scorecard.columns.value"): [
-                format_value(v, k, s) for v, k, s in zip(rows["value"], rows["kind"], rows["suppressed"], strict=True)
+                format_value(v, k, s) for v, k, s in zip(table["value"], kinds, table["suppressed"], strict=True)
             ],
             t("scorecard.columns.ci"): [
                 format_interval(lo, hi, k, s)
-                for lo, hi, k, s in zip(rows["ci_low"], rows["ci_high"], rows["kind"], rows["suppressed"], strict=True)
+                for lo, hi, k, s in zip(table["ci_low"], table["ci_high"], kinds, table["suppressed"], strict=True)
             ],
-            t("scorecard.columns.base"): [base_text(r) for _, r in rows.iterrows()],
+            t("scorecard.columns.base"): [base_text(r) for _, r in table.iterrows()],
             t("scorecard.columns.target"): [
-                "–" if pd.isna(v) else format_value(v, k) for v, k in zip(rows["target"], rows["kind"], strict=True)
+                "–" if pd.isna(v) else format_value(v, k) for v, k in zip(table["target"], kinds, strict=True)
             ],
-            t("scorecard.columns.rag"): [icon_label("rag", v) for v in rows["rag"]],
-            t("scorecard.columns.variation"): [icon_label("variation", v) for v in rows["variation"]],
-            t("scorecard.columns.assurance"): [icon_label("assurance", v) for v in rows["assurance"]],
-            t("scorecard.columns.change"): [change_text(r) for _, r in rows.iterrows()],
+            t("scorecard.columns.rag"): [icon_label("rag", v) for v in table["rag"]],
+            t("scorecard.columns.variation"): [icon_label("variation", v) for v in table["variation"]],
+            t("scorecard.columns.assurance"): [icon_label("assurance", v) for v in table["assurance"]],
+            t("scorecard.columns.change"): [change_text(r) for _, r in table.assign(kind=kinds).iterrows()],
             t("scorecard.columns.trend"): rows["sparkline"].map(lambda s: [None if pd.isna(v) else v for v in s]),
         }
     )

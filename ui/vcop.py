@@ -6,20 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import current_language, t
-from metrics import scorecard as scorecards
 from metrics.catalogue import Catalogue
-from metrics.periods import Period as MetricsPeriod
-from metrics.periods import financial_quarter, last_complete_month
-from metrics.rag import rag
-from metrics.rates import wilson
 from reports.safety import csv_bytes
-from ui import data
+from ui import results_cache
 from ui.filters import Period, portfolio_picker
 from ui.measure_panel import format_interval, format_value, icon_label
 from ui.measure_views import base_text
@@ -30,7 +24,6 @@ ALL_VICTIMS = "vcop"  # the portfolio whose cohort is every victim (the MoJ retu
 VOICE = ("SAT_INFORMED", "SAT_WHOLE")  # victim-voice measures shown beside compliance
 WELSH = "WL_CY_DELIVERED_IN_CY"
 OVERALL = "VCOP_OVERALL"
-MOJ_QUARTERS = 4
 
 
 def portfolio_choices(scope: Scope, catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -69,8 +62,8 @@ def period_rows(
     db: str, as_of: dt.date, period: Period, portfolio: str, by: str | None = None, filters: tuple = ()
 ) -> pd.DataFrame:
     """Whole-period rows of the page's measures for the portfolio's cohort (one per measure, or per group of `by`)."""
-    ids = measure_ids(data.catalogue())
-    rows = data.measure_rows(db, as_of, period.start, period.end, portfolio, ids, by, filters=filters)
+    ids = measure_ids(results_cache.catalogue())
+    rows = results_cache.measure_rows(db, as_of, period.start, period.end, portfolio, ids, by, filters=filters)
     return rows.loc[rows["period_kind"] == "custom"].reset_index(drop=True)
 
 
@@ -199,55 +192,6 @@ def choose(label: str, options: Sequence, param: str, key: str, format_func, pla
 # ---------------------------------------------------------------- the MoJ quarterly return
 
 
-def last_quarters(as_of: dt.date, count: int = MOJ_QUARTERS) -> list[MetricsPeriod]:
-    """The latest `count` complete financial quarters up to the as-of date, oldest first."""
-    last = last_complete_month(as_of).end
-    quarter = financial_quarter(last)
-    if quarter.end > last:
-        quarter = financial_quarter(quarter.start - pd.Timedelta(days=1))
-    out = [quarter]
-    while len(out) < count:
-        out.insert(0, financial_quarter(out[0].start - pd.Timedelta(days=1)))
-    return out
-
-
-def quarterly(
-    monthly: pd.DataFrame, quarters: Sequence[MetricsPeriod], *, threshold: int, amber_margin: float
-) -> pd.DataFrame:
-    """Monthly rate rows pooled into quarters: numerators and denominators summed, Wilson interval recomputed,
-    suppression and RAG applied again (percentages are never averaged). Target: the quarter's last month's."""
-    months = monthly.loc[monthly["period_kind"] == "month"].copy()
-    starts = pd.to_datetime(months["period_start"])
-    months["quarter"] = None
-    for quarter in quarters:
-        months.loc[((starts >= quarter.start) & (starts <= quarter.end)).to_numpy(), "quarter"] = quarter.label
-    months = months.loc[months["quarter"].notna()].sort_values("period_start")
-    pooled = (
-        months.groupby(["metric_id", "quarter"], sort=False)
-        .agg(
-            numerator=("numerator", "sum"),
-            denominator=("denominator", "sum"),
-            target=("target", "last"),
-            polarity=("polarity", "first"),
-        )  # fmt: skip
-        .reset_index()
-    )
-    low, high = wilson(pooled["numerator"], pooled["denominator"])
-    suppressed = ~(pooled["denominator"] >= threshold)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = (pooled["numerator"] / pooled["denominator"]).where(~suppressed)
-    pooled["value"] = value
-    pooled["ci_low"] = low.where(~suppressed)
-    pooled["ci_high"] = high.where(~suppressed)
-    pooled["suppressed"] = suppressed
-    pooled["rag"] = rag(pooled["value"], pooled["target"], pooled["polarity"], amber_margin)
-    pooled["kind"] = "rate"
-    measures = {m: i for i, m in enumerate(dict.fromkeys(monthly["metric_id"]))}
-    order = {q.label: i for i, q in enumerate(quarters)}
-    pooled = pooled.assign(_m=pooled["metric_id"].map(measures), _q=pooled["quarter"].map(order))
-    return pooled.sort_values(["_m", "_q"]).drop(columns=["_m", "_q"]).reset_index(drop=True)
-
-
 def cell(row: pd.Series) -> str:
     """A quarter's rate with its base: 75.3% (298 of 396), or "fewer than 10"."""
     if bool(row["suppressed"]):
@@ -257,16 +201,11 @@ def cell(row: pd.Series) -> str:
 
 def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue, filters: tuple = ()) -> None:
     """The MoJ quarterly return: its five areas by financial quarter, the victim voice and Welsh service beside."""
-    quarters = last_quarters(as_of)
     moj = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")]
     beside = [m for m in (*VOICE, WELSH) if m in {x.id for x in catalogue.all_measures}]
     # The months come from the scorecard's 36-month window (already prepared for the SPC charts); the last four
     # complete quarters lie inside it.
-    start, end = scorecards.window(as_of)
-    ids = tuple(moj + beside)
-    monthly = data.measure_rows(db, as_of, start.date(), end.date(), portfolio, ids, None, True, filters)
-    stats = catalogue.statistics
-    table = quarterly(monthly, quarters, threshold=stats.suppression_threshold, amber_margin=stats.amber_margin)
+    quarters, table = results_cache.moj_return(db, as_of, portfolio, tuple(moj + beside), filters)
     names = measure_names(moj + beside)
     st.caption(t("vcop.moj.intro", start=quarters[0].label, end=quarters[-1].label))
     for ids, caption in ((moj, t("vcop.moj.caption")), (beside, t("vcop.moj.beside_caption"))):

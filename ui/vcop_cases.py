@@ -14,7 +14,7 @@ from config.i18n import format_date, t
 from data.audit import record_export
 from data.cases import AccessDenied, check_access, missed_and_late
 from reports.safety import csv_bytes
-from ui import data
+from ui import results_cache
 from ui.db import get_engine
 from ui.filters import Period
 from ui.tables import table_alternative
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 CASES_PARAM = "cases"
 
 
-@st.cache_data(ttl=data.TTL, show_spinner=False, max_entries=64)
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False, max_entries=64)
 def case_list(
     db: str,
     scope: Scope,
@@ -80,7 +80,7 @@ def case_section(
     """The late and missed instances behind the measure, or why they cannot be shown to this user."""
     st.subheader(t("vcop.cases.title"))
     try:
-        check_access(scope, portfolio, codes, data.catalogue())
+        check_access(scope, portfolio, codes, results_cache.catalogue())
     except AccessDenied as refused:
         st.info(t(refused.code, **refused.params))
         st.query_params.pop(CASES_PARAM, None)
@@ -92,7 +92,7 @@ def case_section(
     st.query_params[CASES_PARAM] = "1"
     try:
         frame = case_list(
-            data.db_key(),
+            results_cache.db_key(),
             scope,
             portfolio,
             codes,
@@ -100,7 +100,7 @@ def case_section(
             period.end,
             as_of,
             tuple(sorted(cuts.items())),
-            data.sources_version(data.db_key()),
+            results_cache.sources_version(results_cache.db_key()),
         )
     except AccessDenied as refused:
         st.info(t(refused.code, **refused.params))

@@ -19,7 +19,7 @@ import threading
 
 import streamlit as st
 
-from ui import data
+from ui import results_cache
 
 log = logging.getLogger(__name__)
 # The modules a signed-in page imports that the sign-in page does not (the heaviest first).
@@ -34,8 +34,8 @@ def warm(db: str) -> int:
     """Import the page modules and compute every scorecard at the current as-of date; the scorecard rows made."""
     for name in PAGE_MODULES:
         importlib.import_module(name)
-    as_of = data.as_of_date(db)
-    return 0 if as_of is None else len(data.all_scorecards(db, as_of))
+    as_of = results_cache.as_of_date(db)
+    return 0 if as_of is None else len(results_cache.all_scorecards(db, as_of))
 
 
 def _warm_quietly(db: str) -> None:
@@ -56,4 +56,4 @@ def _started(db: str) -> threading.Thread:
 
 def start() -> threading.Thread | None:
     """Start the process's warm-up once (when enabled); the thread, or None when warm-up is off."""
-    return _started(data.db_key()) if enabled() else None
+    return _started(results_cache.db_key()) if enabled() else None
