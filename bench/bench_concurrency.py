@@ -1,7 +1,8 @@
 """Concurrency benchmark (issue 7): N browser sessions sign in and move through every page of their role for a fixed
 time against one `streamlit run` server on a large database; page times, errors and the server's peak memory.
 
-    python -m bench.bench_concurrency --db /work/bench_data/bench200k.sqlite3 [--sessions 20] [--seconds 120]
+    make bench-data BENCH_SIZES=200000   # once: var/bench/bench200k.sqlite3
+    python -m bench.bench_concurrency [--db var/bench/bench200k.sqlite3] [--sessions 20] [--seconds 120]
 
 The database is copied into --work (the demo accounts are added to the copy; the original is only read). One headless
 Debian Chromium holds one browser context per session; sessions are spread round-robin over the six demo accounts.
@@ -30,6 +31,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from bench.bench_data import database_path, require_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -282,12 +285,13 @@ def summarise(cold: list[Visit], timed: list[Visit], server_errors: int, peak_mb
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=Path("/work/bench_data/bench200k.sqlite3"))
+    parser.add_argument("--db", type=Path, default=ROOT / database_path(200_000), help="default: %(default)s")
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench_concurrency")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--page-timeout", type=float, default=300)
     args = parser.parse_args(argv)
+    require_database(args.db)
     url = prepare_copy(args.db, args.work)
     port = free_port()
     log = args.work / "server.log"

@@ -47,6 +47,15 @@ def demo_path(cases: int, folder: Path = DEFAULT_DIR) -> Path:
     return folder / f"demo{label(cases)}"
 
 
+def require_database(path: Path) -> None:
+    """Stop with what to run when a benchmark's database has not been built yet."""
+    if not path.exists():
+        raise SystemExit(
+            f"{path} does not exist: build the benchmark databases first with `make bench-data` "
+            "(`make bench-data BENCH_SIZES=200000` for the 200,000-victim one alone)"
+        )
+
+
 def _relative(path: Path) -> Path:
     """The path relative to the repository when it is inside it (the commands run from there), else absolute."""
     path = (ROOT / path).resolve()

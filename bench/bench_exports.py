@@ -1,6 +1,6 @@
 """Exports benchmark: an evidence pack and a board pack of the whole framework, gathered from a loaded database.
 
-    python -m bench.bench_exports --sqlite /work/bench_data/bench200k.sqlite3 [--from 2025-11-01 --to 2026-10-31]
+    python -m bench.bench_exports --sqlite var/bench/bench200k.sqlite3 [--from 2025-11-01 --to 2026-10-31]
     python -m bench.bench_exports --url postgresql+psycopg://...   # a loaded PostgreSQL database (writes audit rows)
 
 A SQLite database is copied to a temporary folder first, because every export writes its audit row, and given the

@@ -1,7 +1,8 @@
 """Page benchmark (issue 4): every page's server-side run, cold and warm, for every role, on a large database;
 and the scorecard's first paint in Debian Chromium against a cold `streamlit run` server.
 
-    python -m bench.bench_pages --db /work/bench_data/bench200k.sqlite3 [--work var/bench_pages] [--browser]
+    make bench-data BENCH_SIZES=200000   # once: var/bench/bench200k.sqlite3
+    python -m bench.bench_pages [--db var/bench/bench200k.sqlite3] [--work var/bench_pages] [--browser]
 
 The database is copied into --work (the demo accounts and the metrics snapshot a load writes are added to the copy;
 the original is only read). Each role runs in a fresh child process through streamlit.testing.v1.AppTest: "cold" is
@@ -22,6 +23,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.bench_data import database_path, require_database
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKIE_KEY = "bench-cookie-key-0123456789abcdefghijklmnopqrstuv"
@@ -206,11 +209,12 @@ def report(runs: list[dict], paint: dict | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, default=Path("/work/bench_data/bench200k.sqlite3"))
+    parser.add_argument("--db", type=Path, default=ROOT / database_path(200_000), help="default: %(default)s")
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench_pages")
     parser.add_argument("--users", default="lead.da,lead.wcu,board,inspector,analyst,admin")
     parser.add_argument("--browser", action="store_true", help="also time the scorecard's first paint in Chromium")
     args = parser.parse_args()
+    require_database(args.db)
     url = prepare_copy(args.db, args.work)
     runs = page_times(url, [u for u in args.users.split(",") if u])
     paint = first_paint(url, args.work / "first_paint_server.log") if args.browser else None

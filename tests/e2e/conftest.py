@@ -41,6 +41,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="/usr/bin/chromium not installed"))
 
 
+def _die_with_this_process() -> None:
+    """In the server's child process: be sent SIGTERM when the test process dies, even killed (Linux prctl), so no
+    server outlives an interrupted run on a shared machine."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -91,6 +100,7 @@ def live_server(seeded_env) -> str:
         env=seeded_env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_this_process if sys.platform == "linux" else None,  # noqa: PLW1509
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
