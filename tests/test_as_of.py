@@ -1,0 +1,67 @@
+"""The as-of date belongs to the data and is decided in one place (data.queries.dashboard_as_of): that of the case
+extract, never moved back by a load that states none, so a partial upload changes no figure its rows do not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from data.ingest import import_paths, latest_as_of
+from metrics.catalogue import load_catalogue
+from results.commands import scorecard_rows
+from tests.conftest import SMALL_DEMO_AS_OF
+
+
+def scorecard_now(engine) -> pd.DataFrame:
+    catalogue = load_catalogue()
+    ids = [p.id for p in catalogue.portfolios]
+    return scorecard_rows(engine, catalogue, as_of=latest_as_of(engine), portfolio_ids=ids)
+
+
+def test_a_twenty_row_upload_without_an_as_of_date_changes_no_figure(small_demo, tmp_path):
+    before_as_of, before = latest_as_of(small_demo), scorecard_now(small_demo)
+    assert before_as_of == SMALL_DEMO_AS_OF
+    # Twenty victims already loaded, re-sent alone with no as-of date: their latest date is months before the as-of.
+    victims = pd.read_csv(tmp_path / "demo" / "victims.csv", dtype=str, keep_default_na=False)
+    victims = victims.sort_values("reported_date").head(20)
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    victims.to_csv(upload / "victims.csv", index=False)
+    [result] = import_paths(small_demo, [upload / "victims.csv"], loaded_by="analyst")
+    assert result.ok and (result.rows_inserted, result.rows_updated) == (0, 20)
+    assert pd.Timestamp(victims["reported_date"].max()).date() < SMALL_DEMO_AS_OF
+    assert result.as_of == SMALL_DEMO_AS_OF  # the table's as-of date, not the file's latest date
+    assert latest_as_of(small_demo) == SMALL_DEMO_AS_OF
+    pd.testing.assert_frame_equal(scorecard_now(small_demo), before)
+
+
+def test_the_dashboard_date_is_the_case_extracts_and_other_sources_do_not_move_it(small_demo, tmp_path):
+    # A later survey file (stated as of a later date) moves the surveys' date, not the dashboard's.
+    surveys = pd.read_csv(tmp_path / "demo" / "survey_responses.csv", dtype=str, keep_default_na=False).head(5)
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    surveys.to_csv(folder / "survey_responses.csv", index=False)
+    later = SMALL_DEMO_AS_OF + dt.timedelta(days=30)
+    [result] = import_paths(small_demo, [folder / "survey_responses.csv"], as_of=later, loaded_by="analyst")
+    assert result.ok and result.as_of == later
+    assert latest_as_of(small_demo) == SMALL_DEMO_AS_OF
+    # A new case extract stating its date moves it, forwards or (deliberately) back.
+    entitlements = pd.read_csv(tmp_path / "demo" / "entitlements.csv", dtype=str, keep_default_na=False).head(3)
+    folder = tmp_path / "entitlements"
+    folder.mkdir()
+    entitlements.to_csv(folder / "entitlements.csv", index=False)
+    import_paths(small_demo, [folder / "entitlements.csv"], as_of=later, loaded_by="analyst")
+    assert latest_as_of(small_demo) == later
+    earlier = SMALL_DEMO_AS_OF - dt.timedelta(days=31)
+    import_paths(small_demo, [folder / "entitlements.csv"], as_of=earlier, loaded_by="analyst")
+    assert latest_as_of(small_demo) == earlier
+
+
+def test_each_source_lists_its_latest_load(small_demo):
+    from data.queries import source_loads
+
+    loads = source_loads(small_demo)
+    assert {"victims", "entitlements", "survey_responses"} <= set(loads["table_name"])
+    assert loads["table_name"].is_unique
+    assert (loads.set_index("table_name").loc[["victims", "entitlements"], "as_of_date"] == SMALL_DEMO_AS_OF).all()
