@@ -11,7 +11,8 @@ from charts.public import monthly_volumes, outcome_shares
 from config.i18n import current_language, format_date, format_number, t
 from ui import results_cache
 from ui.filters import period_picker
-from ui.measure_panel import definition_panel, format_value, translate
+from ui.formatting import format_value, translate
+from ui.measure_panel import definition_panel
 from ui.measure_views import measure_table, monthly_spc, show_chart
 from ui.names import measure_name
 from ui.public_data import (

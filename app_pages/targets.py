@@ -19,7 +19,7 @@ from rules.workflow import AccessDenied, WorkflowError
 from ui import results_cache
 from ui.accountability import error_text, flash, show_flash
 from ui.db import get_engine
-from ui.measure_panel import format_value
+from ui.formatting import format_value
 from ui.names import measure_names, portfolio_name
 from ui.tables import table_alternative
 

@@ -39,7 +39,7 @@ from reports.formatting import assurance_text, format_count, rag_text, variation
 from reports.inputs import chart_key
 from tests.apptest_support import sign_in
 from tests.conftest import DB_BACKENDS, POSTGRES_URL
-from ui.measure_panel import format_interval, format_value, icon_label
+from ui.formatting import format_interval, format_value, icon_label
 from ui.scorecard_table import change_text
 
 CASES, SEED = 2_000, 7

@@ -14,7 +14,7 @@ from charts.public import monthly_volumes
 from config.i18n import current_language, format_number, t
 from results import referrals
 from ui import results_cache
-from ui.measure_panel import translate
+from ui.formatting import translate
 from ui.measure_views import show_chart, value_label
 from ui.tables import table_alternative
 

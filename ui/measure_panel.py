@@ -2,55 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
 import pandas as pd
 import streamlit as st
 
 from auth.roles import Scope
-from charts import icons
 from charts.spc import spc_chart
 from charts.theme import enable_theme
-from config.i18n import current_language, format_number, format_percent, t
+from config.i18n import current_language, format_number, t
 from results.spc import latest_target
 from ui import actions, results_cache
+from ui.formatting import format_interval, format_value, icon_label, translate
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
-
-
-def translate():
-    """The chart layer's translator, bound to the current language."""
-    return functools.partial(t, lang=current_language())
-
-
-def format_value(value, kind: str, suppressed: bool = False) -> str:
-    """A measure's value as people read it: rates as %, gaps in percentage points, counts as numbers."""
-    if suppressed:
-        return t("chart.suppressed")
-    if value is None or pd.isna(value):
-        return "–"
-    if kind == "rate":
-        return format_percent(value)
-    if kind == "difference":
-        return t("measure.points", value=format_number(value * 100 if abs(value) <= 1 else value, decimals=1))
-    return format_number(value, decimals=0 if float(value).is_integer() else 1)
-
-
-def format_interval(low, high, kind: str, suppressed: bool = False) -> str:
-    """The 95% interval, or nothing when there is none (counts) or the value is suppressed."""
-    if suppressed or low is None or high is None or pd.isna(low) or pd.isna(high):
-        return ""
-    return f"{format_value(low, kind)} – {format_value(high, kind)}"
-
-
-def icon_label(kind: str, value) -> str:
-    """Symbol and words for a RAG, variation or assurance value (colour is never the only signal)."""
-    lookup = {"rag": icons.rag_icon, "variation": icons.variation_icon, "assurance": icons.assurance_icon}[kind]
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return t("rag.none") if kind == "rag" else "–"
-    return icons.icon_text(lookup(value), translate())
 
 
 def days_text(days: int, unit: str) -> str:

@@ -24,7 +24,7 @@ from results.spc import latest_target
 from ui import results_cache
 from ui.as_of import sources_panel
 from ui.filters import FILTER_COLUMNS, Period, filter_pickers, filters_text, period_picker, portfolio_picker
-from ui.measure_panel import format_interval, format_value, icon_label, translate
+from ui.formatting import format_interval, format_value, icon_label, translate
 from ui.names import measure_name, measure_names, portfolio_name
 from ui.tables import table_alternative
 

@@ -11,7 +11,7 @@ from charts.rates import difference_chart
 from config.i18n import format_number, t
 from results.gaps import GAP_COLUMNS, NOT_A_GROUP, POOLED, group_gaps
 from ui import results_cache
-from ui.measure_panel import format_value, translate
+from ui.formatting import format_value, translate
 from ui.measure_views import p_text, points, show_chart, value_label
 from ui.tables import table_alternative
 

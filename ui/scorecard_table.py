@@ -7,7 +7,7 @@ import pandas as pd
 from config.i18n import current_language, format_number, t
 from results.scorecards import scorecard_table
 from ui import results_cache
-from ui.measure_panel import format_interval, format_value, icon_label
+from ui.formatting import format_interval, format_value, icon_label
 
 
 def change_text(row: pd.Series) -> str:

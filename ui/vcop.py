@@ -15,7 +15,7 @@ from metrics.catalogue import Catalogue
 from reports.safety import csv_bytes
 from ui import results_cache
 from ui.filters import Period, portfolio_picker
-from ui.measure_panel import format_interval, format_value, icon_label
+from ui.formatting import format_interval, format_value, icon_label
 from ui.measure_views import base_text
 from ui.names import measure_name, measure_names, portfolio_name, right_name
 from ui.tables import table_alternative
