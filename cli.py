@@ -118,6 +118,15 @@ def _write_snapshot(engine) -> None:
         typer.echo(f"metrics snapshot written in {time.perf_counter() - started:.1f} s: {path}")
 
 
+def _write(text: str, out: Path | None, rows: int) -> None:
+    """A command's table to standard output, or to a file with a line on standard error saying how many rows."""
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"{rows} rows written to {out}", err=True)
+
+
 # ---- metrics (owner: metrics engine) ----
 @app.command("metrics")
 def metrics_command(
@@ -157,12 +166,7 @@ def metrics_command(
         judged_at = end
         typer.echo(f"no load recorded an as-of date; judging at --to ({end})", err=True)
     table = metrics_table(engine, catalogue, start=start, end=end, as_of=judged_at, portfolio=portfolio, by=by)
-    text = to_csv(table) if output_format == "csv" else to_json(table) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"{len(table)} rows written to {out}", err=True)
+    _write(to_csv(table) if output_format == "csv" else to_json(table) + "\n", out, len(table))
 
 
 @app.command("scorecard")
@@ -196,12 +200,7 @@ def scorecard_command(
         raise typer.Exit(1)
     ids = known if portfolio == "all" else [portfolio]
     table = scorecard_rows(engine, catalogue, as_of=judged_at, portfolio_ids=ids, lang=lang)
-    text = scorecard_csv(table) if output_format == "csv" else scorecard_json(table) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"{len(table)} rows written to {out}", err=True)
+    _write(scorecard_csv(table) if output_format == "csv" else scorecard_json(table) + "\n", out, len(table))
 
 
 # ---- users (owner: auth) ----

@@ -13,8 +13,9 @@ from ui import results_cache
 from ui.connect_referrals import referrals_by_source, source_section
 from ui.filters import CUTS
 from ui.measure_panel import measure_panel
-from ui.measure_views import cut_section, measure_table, open_read_page, param_select, period_rows, spc_status
+from ui.measure_views import cut_section, measure_table, open_read_page, param_select
 from ui.names import measure_names
+from ui.results_cache import period_rows, spc_status
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)

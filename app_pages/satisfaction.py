@@ -14,13 +14,12 @@ from ui.measure_views import (
     measure_table,
     open_read_page,
     param_select,
-    period_rows,
     rates_frame,
     rates_section,
-    spc_status,
     value_label,
 )
 from ui.names import measure_names
+from ui.results_cache import period_rows, spc_status
 from ui.satisfaction import (
     GAP_CUTS,
     GAP_MEASURE,

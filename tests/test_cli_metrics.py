@@ -243,3 +243,43 @@ def test_chunks_are_typed_and_joined(loaded, monkeypatch):
         .equals(whole.astype(str).sort_values(list(whole.columns)).reset_index(drop=True))
     )
     assert len(whole) == 15
+
+
+SCORECARD_HEADER = ("portfolio_id,metric_id,name,value,ci_low,ci_high,numerator,denominator,suppressed,target,rag,"
+                    "variation,assurance,change,change_significant")  # fmt: skip
+
+
+def test_scorecard_rows_to_a_file(loaded, db_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    out = tmp_path / "scorecard.csv"
+    result = CliRunner().invoke(app, ["scorecard", "--portfolio", "vcop", "--as-of", "2024-04-30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == SCORECARD_HEADER
+    rows = {r["metric_id"]: r for r in csv.DictReader(io.StringIO("\n".join(lines)))}
+    assert {r["portfolio_id"] for r in rows.values()} == {"vcop"}
+    # May 2023 – April 2024: March's 7 of 12, February's 1 of 1 and April's 1 of 1 (worked in test_measures_vcop).
+    overall = rows["VCOP_OVERALL"]
+    assert (overall["numerator"], overall["denominator"], overall["suppressed"]) == ("9", "14", "false")
+    assert float(overall["value"]) == pytest.approx(9 / 14)
+    # Wilson 95% for 9/14: centre 0.61210, half-width 0.22445.
+    assert (float(overall["ci_low"]), float(overall["ci_high"])) == (pytest.approx(0.3877, abs=1e-4),
+                                                                     pytest.approx(0.8365, abs=1e-4))  # fmt: skip
+    assert (overall["target"], overall["rag"]) == ("0.9", "red")
+    # No earlier 12 months of data: no change; fewer than two monthly points: no SPC reading.
+    assert (overall["change"], overall["change_significant"], overall["variation"]) == ("", "", "")
+    assert f"{len(rows)} rows written" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--portfolio", "nosuch"], "--portfolio: 'nosuch' is not all or one of"),
+        (["--portfolio", "all", "--format", "xml"], "--format: 'xml' is not csv or json"),
+        (["--portfolio", "all", "--as-of", "31/10/2026"], "--as-of: '31/10/2026' is not a date"),
+    ],
+)
+def test_scorecard_bad_options_exit_2(loaded, db_url, monkeypatch, args, message):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["scorecard", *args])
+    assert result.exit_code == 2 and message in result.stderr

@@ -110,26 +110,6 @@ def value_label(cut: str, value) -> str:
     return str(value).replace("_", " ")
 
 
-def period_rows(
-    db: str,
-    as_of: dt.date,
-    start: dt.date,
-    end: dt.date,
-    portfolio: str,
-    metric_ids: tuple[str, ...],
-    filters: results_cache.Filters = (),
-) -> pd.DataFrame:
-    """Each measure over [start, end] with its change on the same months a year before (results.measures)."""
-    return results_cache.period_rows(db, as_of, start, end, portfolio, metric_ids, filters)
-
-
-def spc_status(
-    db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: results_cache.Filters = ()
-) -> pd.DataFrame:
-    """Each measure's SPC variation and assurance over the 36 monthly points of the scorecard window."""
-    return results_cache.spc_status(db, as_of, portfolio, metric_ids, filters)
-
-
 def points(value) -> str:
     """A difference of proportions in signed percentage points: +3.1 points."""
     return t("read_pages.points", value=f"{value * 100:+.1f}")
