@@ -65,3 +65,36 @@ def test_each_source_lists_its_latest_load(small_demo):
     assert {"victims", "entitlements", "survey_responses"} <= set(loads["table_name"])
     assert loads["table_name"].is_unique
     assert (loads.set_index("table_name").loc[["victims", "entitlements"], "as_of_date"] == SMALL_DEMO_AS_OF).all()
+
+
+def test_the_pack_and_the_app_age_actions_by_one_clock(small_demo, monkeypatch):
+    """On the same day, an action is as many days overdue in the board pack as on the app's pages (today)."""
+    import re
+
+    from auth.roles import Scope
+    from data.audit import local_today
+    from data.escalation import aged_actions
+    from reports import board_pack
+    from reports.gather import gather
+
+    rows = []
+    real_table = board_pack.table
+
+    def record(pdf, headers, body, widths, *args, **kwargs):
+        rows.extend(list(r) for r in body)
+        return real_table(pdf, headers, body, widths, *args, **kwargs)
+
+    monkeypatch.setattr(board_pack, "table", record)
+    monkeypatch.setattr("reports.gather.render_charts", lambda tasks, progress=None: {})
+    inputs = gather(small_demo, start=dt.date(2023, 4, 1), end=SMALL_DEMO_AS_OF, with_cases=False)
+    assert inputs.ageing_day == local_today() and inputs.ageing_day > inputs.as_of
+    board_pack.build_board_pack(inputs)
+    app = aged_actions(small_demo, Scope.for_user("board", {"board"}, ()), local_today()).set_index("action_id")
+    in_pack = {}
+    for row in rows:
+        text = row[-1][0] if isinstance(row[-1], tuple) else str(row[-1])
+        late = re.fullmatch(r"(\d+) days overdue", text)
+        if late and row[0] in app.index:
+            in_pack[row[0]] = int(late.group(1))
+    assert in_pack, "the pack listed no overdue action"
+    assert in_pack == {a: int(app.at[a, "days_overdue"]) for a in in_pack}
