@@ -20,6 +20,7 @@ from rules.workflow import FEEDBACK_STATUSES
 from ui import results_cache
 from ui.accountability import pick_record, show_flash, status_label
 from ui.actions import portfolio_names
+from ui.as_of import sources_panel
 from ui.db import get_engine
 from ui.feedback import SELECTED_KEY, feedback_table, item_panel, pipeline_counts, record_form, with_stage
 from ui.scorecard_table import display_table
@@ -51,6 +52,7 @@ if as_of is not None:
         display_table(cards.loc[cards["portfolio_id"] == SURVIVOR_VOICE].reset_index(drop=True)),
         t("survivor_voice.measures_caption", date=format_date(as_of)),
     )
+    sources_panel(results_cache.db_key())
 
 pipeline_tab, summary_tab = st.tabs([t("survivor_voice.tabs.pipeline"), t("survivor_voice.tabs.summary")])
 

@@ -18,6 +18,7 @@ from metrics.periods import financial_year, last_complete_month
 from rules.workflow import AccessDenied, WorkflowError
 from ui import results_cache
 from ui.accountability import error_text, flash, show_flash
+from ui.as_of import sources_panel
 from ui.db import get_engine
 from ui.formatting import format_value
 from ui.names import measure_names, portfolio_name
@@ -41,6 +42,7 @@ if as_of is None:
     st.stop()
 # The scorecard's headline period ends with the latest complete month: the target in force then is the one it uses.
 period_end = last_complete_month(as_of).end.date()
+sources_panel(results_cache.db_key())
 
 portfolio = st.selectbox(
     t("targets.portfolio"),

@@ -13,6 +13,7 @@ from auth import gate
 from config.i18n import format_date, t
 from metrics.catalogue import CUTS
 from ui import results_cache, vcop
+from ui.as_of import sources_panel
 from ui.filters import period_picker
 from ui.measure_panel import definition_panel, linked_actions_section
 from ui.measure_views import cut_section, monthly_spc, param_select, read_filters, value_label
@@ -39,6 +40,7 @@ period = period_picker(as_of)
 filters = read_filters(db, as_of)
 names = dict(vcop.portfolio_choices(scope, catalogue))
 st.caption(t("vcop.context", portfolio=names[portfolio], period=period.label(), as_of=format_date(as_of)))
+sources_panel(db)
 
 try:
     rows = vcop.period_rows(db, as_of, period, portfolio, filters=filters)

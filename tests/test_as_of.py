@@ -98,3 +98,19 @@ def test_the_pack_and_the_app_age_actions_by_one_clock(small_demo, monkeypatch):
             in_pack[row[0]] = int(late.group(1))
     assert in_pack, "the pack listed no overdue action"
     assert in_pack == {a: int(app.at[a, "days_overdue"]) for a in in_pack}
+
+
+def test_every_page_with_figures_lists_each_sources_latest_load(seeded_app_env):
+    """Beside the as-of date: each source, the date its data runs to and the day it was loaded."""
+    from tests.apptest_support import open_page, sign_in
+
+    at = sign_in("board")
+    for page in ("app_pages/scorecard.py", "app_pages/victims_code.py", "app_pages/satisfaction.py",
+                 "app_pages/survivor_voice.py", "app_pages/exports.py"):  # fmt: skip
+        if page != "app_pages/scorecard.py":
+            open_page(at, page)
+        assert not at.exception, page
+        [panel] = [e for e in at.expander if e.label == "Sources and their latest loads"]
+        listed = "\n".join(m.value for m in panel.markdown)
+        assert "- Victims: data to 31 October 2026 · loaded " in listed, page
+        assert "- Entitlements: data to 31 October 2026 · loaded " in listed, page

@@ -20,6 +20,7 @@ from rules.workflow import AccessDenied, NotFound, WorkflowError
 from ui import results_cache
 from ui.accountability import error_text, flash, local_time, plain
 from ui.actions import portfolio_names
+from ui.as_of import sources_panel
 from ui.db import get_engine
 from ui.meeting_screens import overview_screen, portfolio_screen, record_screen
 from ui.tables import table_alternative
@@ -52,6 +53,7 @@ def start_form(scope: Scope) -> None:
         st.info(t("meeting.no_data"))
         return
     st.caption(t("meeting.start_intro", date=format_date(as_of)))
+    sources_panel(db)
     with st.form("vsd_meeting_start"):
         title = st.text_input(t("meeting.fields.title"), value=t("meeting.default_title"), max_chars=200,
                               key="vsd_meeting_title")  # fmt: skip
