@@ -182,8 +182,9 @@ def wait_until_idle(page, settle_ms: int = 600, timeout_ms: int = 180_000) -> No
         state = page.locator('[data-testid="stApp"]').evaluate_all(
             "apps => apps.map(a => a.dataset.testScriptState + ', ' + a.dataset.testConnectionState)"
         )
+        widget = page.locator('[data-testid="stStatusWidget"]').all_inner_texts()
         raise AssertionError(
-            f"the app did not finish its run within {timeout_ms / 1000:.0f} s (state {state})"
+            f"the app did not finish its run within {timeout_ms / 1000:.0f} s (state {state}, status widget {widget})"
         ) from None
 
 
