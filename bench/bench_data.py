@@ -7,7 +7,9 @@ For each size it runs the same commands a user would, with the repository's own 
     python cli.py demo --out var/bench/demo200k --cases 200000 --seed 2024 --months 36
     DATABASE_URL=sqlite:///var/bench/bench200k.sqlite3 python cli.py init-db
     DATABASE_URL=sqlite:///var/bench/bench200k.sqlite3 python cli.py import var/bench/demo200k
+    DATABASE_URL=sqlite:///var/bench/bench200k.sqlite3 python cli.py import-policeuk ../shared/reference/policeuk_gwent
 
+(the police.uk step when ../shared is beside the repository, as `make run` does: the public outcomes page reads it).
 The import also writes the metrics snapshot (var/bench/cache/). The demo CSV files are kept: `bench.bench_metrics`
 compares against DuckDB reading them (`--data var/bench/demo1m`). A size is skipped when its database exists and was
 loaded to the end (var/bench/bench200k.sqlite3.loaded is written last); an interrupted run is started again. Delete
@@ -26,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = Path("var/bench")
+
+
+POLICEUK = ROOT.parent / "shared" / "reference" / "policeuk_gwent"  # as cli.py bootstrap loads it
 
 
 def label(cases: int) -> str:
@@ -96,6 +101,8 @@ def build(cases: int, folder: Path, seed: int) -> None:
     generated = time.perf_counter()
     _cli(["init-db"], final)
     _cli(["import", str(demo)], final)
+    if POLICEUK.is_dir():
+        _cli(["import-policeuk", str(POLICEUK)], final)
     (ROOT / marker).write_text(f"{cases} victims, seed {seed}, from {demo}\n", encoding="utf-8")
     done = time.perf_counter()
     print(
