@@ -64,10 +64,12 @@ def period_with_change(
     first, last = (day.date() for day in windows.window(as_of))
     ask = {"catalogue": catalogue, "portfolio": portfolio, "metric_ids": metric_ids, "targets": targets}
     if whole_months_within(start, end, first, last) and whole_months_within(earlier_start, earlier_end, first, last):
-        # Both periods come from the frames the scorecard has already prepared: no further fetch.
-        ready = prepared_for(first, last)
-        now = measure_rows(ready, start=start, end=end, **ask)
-        before = measure_rows(ready, start=earlier_start, end=earlier_end, **ask)
+        # Both periods come from the frames the scorecard has already prepared, in one computation.
+        periods = [Period(start, end, "custom"), Period(earlier_start, earlier_end, "custom")]
+        rows = compute(prepared_for(first, last), catalogue, periods=periods, portfolio=portfolio,
+                       metric_ids=list(metric_ids), targets=targets)  # fmt: skip
+        starts = rows["period_start"]
+        now, before = rows.loc[starts == pd.Timestamp(start)], rows.loc[starts == pd.Timestamp(earlier_start)]
     else:
         now = measure_rows(prepared_for(start, end), start=start, end=end, **ask)
         before = measure_rows(prepared_for(earlier_start, earlier_end), start=earlier_start, end=earlier_end, **ask)
