@@ -61,7 +61,8 @@ STRESS_RUNS ?= 3
 STRESS_CPUS ?= 2
 test-e2e-stress: setup
 	@command -v stress-ng >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q stress-ng; else sudo apt-get install -y -q stress-ng; fi; }
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -q stress-ng; \
+		else sudo apt-get update -qq && sudo apt-get install -y -q stress-ng; fi; }
 	@set -u; stress-ng --cpu $(STRESS_CPUS) --timeout 3h --quiet & stress=$$!; \
 	trap 'kill $$stress 2>/dev/null; wait $$stress 2>/dev/null' EXIT INT TERM; \
 	for run in $$(seq 1 $(STRESS_RUNS)); do \
