@@ -92,7 +92,7 @@ def definitions() -> pd.DataFrame:
 
 
 def scorecards() -> dict[str, pd.DataFrame]:
-    """Scorecard frames in the shape metrics/scorecard.py returns."""
+    """Scorecard frames in the shape results/scorecards.py returns."""
     columns = ["portfolio_id", "metric_id", "name", "value", "ci_low", "ci_high", "numerator", "denominator"]
     columns += ["suppressed", "target", "rag", "variation_icon", "assurance", "change", "change_significant"]
     # fmt: off
