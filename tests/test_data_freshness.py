@@ -1,6 +1,6 @@
 """The app's caches never outlive a change to what they were computed from: an action raised in any session shows at
-once in every cached scorecard (ui/results_cache.py keys every measure computation on the sources' fingerprint), and so does
-a new load."""
+once in every cached scorecard (ui/results_cache.py keys every measure computation on the sources' fingerprint), and
+so does a new load."""
 
 from __future__ import annotations
 
