@@ -118,6 +118,13 @@ def _write_snapshot(engine) -> None:
         typer.echo(f"metrics snapshot written in {time.perf_counter() - started:.1f} s: {path}")
 
 
+def _check_choice(value: str, option: str, choices: tuple[str, str]) -> None:
+    """Exit 2 with a clear message when an option is not one of its two choices."""
+    if value not in choices:
+        typer.echo(f"{option}: '{value}' is not {choices[0]} or {choices[1]}", err=True)
+        raise typer.Exit(2)
+
+
 def _write(text: str, out: Path | None, rows: int) -> None:
     """A command's table to standard output, or to a file with a line on standard error saying how many rows."""
     if out is None:
@@ -151,9 +158,7 @@ def metrics_command(
     if by is not None and by not in BY_CHOICES:
         typer.echo(f"--by: '{by}' is not one of {', '.join(BY_CHOICES)}", err=True)
         raise typer.Exit(2)
-    if output_format not in ("csv", "json"):
-        typer.echo(f"--format: '{output_format}' is not csv or json", err=True)
-        raise typer.Exit(2)
+    _check_choice(output_format, "--format", ("csv", "json"))
     catalogue = load_catalogue()
     try:
         catalogue.portfolio(portfolio)
@@ -182,12 +187,8 @@ def scorecard_command(
     from results.commands import scorecard_csv, scorecard_json, scorecard_rows
     from results.frames import as_of_date
 
-    if output_format not in ("csv", "json"):
-        typer.echo(f"--format: '{output_format}' is not csv or json", err=True)
-        raise typer.Exit(2)
-    if lang not in ("en", "cy"):
-        typer.echo(f"--lang: '{lang}' is not en or cy", err=True)
-        raise typer.Exit(2)
+    _check_choice(output_format, "--format", ("csv", "json"))
+    _check_choice(lang, "--lang", ("en", "cy"))
     catalogue = load_catalogue()
     known = [p.id for p in catalogue.portfolios]
     if portfolio != "all" and portfolio not in known:

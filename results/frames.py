@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -36,21 +37,22 @@ def prepared(
     *,
     by: str | None = None,
     filters: Filters = (),
-    snapshot: snapshots.Snapshot | None = None,
+    snapshot: Callable[[], snapshots.Snapshot] | None = None,
 ) -> Prepared:
     """Every source frame for [start, end], prepared at `as_of` (entitlement states judged then), cut `by` a column
     and narrowed to the victims matching `filters`.
 
     The scorecard window with no cut and no filter has its frames stored ready in the snapshot. Otherwise the
-    snapshot's judged rows (the caller's, or read from its files; never written here, so an export at an earlier
-    as-of date cannot replace the app's) are narrowed and prepared; a window the snapshot does not hold is fetched.
+    snapshot's judged rows are narrowed and prepared: `snapshot()` gives them (the app's cached copy, asked for only
+    when needed), else they are read from the files, never written here, so an export at an earlier as-of date cannot
+    replace the app's. A window the snapshot does not hold is fetched.
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if by is None and not filters and (start, end) == windows.window(as_of):
         ready = snapshots.scorecard_prepared(engine, catalogue, as_of)
         if ready is not None:
             return ready
-    snapshot = snapshot if snapshot is not None else snapshots.read_snapshot(engine, catalogue, as_of)
+    snapshot = snapshot() if snapshot is not None else snapshots.read_snapshot(engine, catalogue, as_of)
     if snapshot is not None:
         if filters:
             snapshot = dataclasses.replace(snapshot, judged=filter_judged(snapshot.judged, catalogue, dict(filters)))

@@ -26,6 +26,15 @@ DEMO_USERS = tuple(PASSWORD)
 POLICEUK_MONTHS = ("2023-11", "2023-12")
 
 
+def add_demo_users(engine) -> None:
+    """The demo accounts, with fast password hashes (tests only)."""
+    old_rounds, passwords.ROUNDS = passwords.ROUNDS, 4
+    try:
+        users.ensure_demo_users(engine)
+    finally:
+        passwords.ROUNDS = old_rounds
+
+
 def build_seeded_database(directory: Path) -> str:
     """A migrated SQLite database with 2,000 demo victims, two police.uk months and the demo users; returns its URL."""
     url = f"sqlite:///{directory / 'seeded.sqlite3'}"
@@ -38,12 +47,7 @@ def build_seeded_database(directory: Path) -> str:
     files = [POLICEUK_DIR / f"{m}-gwent-{kind}.csv" for m in POLICEUK_MONTHS for kind in ("street", "outcomes")]
     if all(f.exists() for f in files):
         assert all(r.ok for r in import_policeuk(engine, files, loaded_by="tests"))
-    old_rounds = passwords.ROUNDS
-    passwords.ROUNDS = 4  # fast hashes for tests only
-    try:
-        users.ensure_demo_users(engine)
-    finally:
-        passwords.ROUNDS = old_rounds
+    add_demo_users(engine)
     engine.dispose()
     shutil.rmtree(demo)
     return url

@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
-from auth import passwords, users
 from config.i18n import t
 from data.engine import make_engine
 from data.migrate import upgrade
 from data.models import User
-from tests.apptest_support import sign_in
+from tests.apptest_support import add_demo_users, sign_in
 from tests.throwaway_postgres import ThrowawayPostgres, find_bin_dir
 from ui.db import RETRY_KEY, get_engine, is_unavailable
 
@@ -87,11 +86,7 @@ def private_postgres():
         admin.dispose()
         engine = make_engine(server.url("vsd"))
         upgrade(engine)
-        old_rounds, passwords.ROUNDS = passwords.ROUNDS, 4
-        try:
-            users.ensure_demo_users(engine)
-        finally:
-            passwords.ROUNDS = old_rounds
+        add_demo_users(engine)
         engine.dispose()
         yield server
     finally:

@@ -24,7 +24,6 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 import cli
-from auth import passwords, users
 from charts.icons import assurance_icon, icon_text, variation_icon
 from config.i18n import t
 from data.demo import write_demo
@@ -37,7 +36,7 @@ from reports.chart_images import task_chart
 from reports.exporting import ExportRequest, export_pack
 from reports.formatting import assurance_text, format_count, rag_text, variation_text, yes_no
 from reports.inputs import chart_key
-from tests.apptest_support import sign_in
+from tests.apptest_support import add_demo_users, sign_in
 from tests.conftest import DB_BACKENDS, POSTGRES_URL
 from ui.formatting import format_interval, format_value, icon_label
 from ui.scorecard_table import change_text
@@ -65,11 +64,7 @@ def load_demo(url: str, demo, as_of: dt.date | None = None) -> None:
     engine = make_engine(url)
     upgrade(engine)
     assert all(r.ok for r in import_paths(engine, [demo], as_of=as_of, loaded_by="tests"))
-    old_rounds, passwords.ROUNDS = passwords.ROUNDS, 4
-    try:
-        users.ensure_demo_users(engine)
-    finally:
-        passwords.ROUNDS = old_rounds
+    add_demo_users(engine)
     engine.dispose()
 
 

@@ -85,13 +85,8 @@ def prepared_frames(
 def _prepared_frames(
     db: str, as_of: dt.date, start: dt.date, end: dt.date, by: str | None, version: tuple, filters: Filters = ()
 ) -> Prepared:
-    engine = get_engine()
-    if by is None and not filters and (pd.Timestamp(start), pd.Timestamp(end)) == window(as_of):
-        ready = snapshots.scorecard_prepared(engine, catalogue(), as_of)
-        if ready is not None:
-            return ready
-    snapshot = _snapshot(db, as_of, version[0])
-    return frames.prepared(engine, catalogue(), as_of, start, end, by=by, filters=filters, snapshot=snapshot)
+    return frames.prepared(get_engine(), catalogue(), as_of, start, end, by=by, filters=filters,
+                           snapshot=lambda: _snapshot(db, as_of, version[0]))  # fmt: skip
 
 
 def filter_options(db: str, as_of: dt.date, columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
