@@ -12,7 +12,7 @@ import zipfile
 import openpyxl
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import delete, select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from auth.roles import Scope
@@ -26,14 +26,17 @@ from tests.test_reports_fixtures import HYPERLINK
 
 PAGE = "app_pages/exports.py"
 RESULT_KEY = "vsd_export_result"
+_AUDIT_FLOOR: dict[int, int] = {}  # engine -> the last audit id before the test, see exports_db
 
 
 @pytest.fixture
 def exports_db(seeded_copy):
     """A private copy of the seeded demo database (exports write audit rows), with a formula-like feedback item."""
     engine = seeded_copy
-    with engine.begin() as conn:  # the shared seeded file may hold other tests' exports (e.g. the access matrix's)
-        conn.execute(delete(AuditLog).where(AuditLog.event.like("export.%")))
+    # The shared seeded file may hold other tests' exports, and the audit log is append-only on every database
+    # (migrations 0002 and 0005): count only the rows written after this point.
+    with engine.connect() as conn:
+        _AUDIT_FLOOR[id(engine)] = conn.scalar(select(func.coalesce(func.max(AuditLog.id), 0)))
     coordinator = Scope.for_user("lead.sv", ["lead"], ["survivor_voice"])
     for portfolio in ("witness_care", "vawg_da"):
         record_feedback(engine, coordinator, received_date=dt.date(2026, 9, 1), theme="Court", summary=HYPERLINK,
@@ -61,7 +64,8 @@ def build(at: AppTest, **choices) -> AppTest:
 
 def export_audit(engine) -> list[AuditLog]:
     with engine.connect() as conn:
-        return conn.execute(select(AuditLog).where(AuditLog.event.like("export.%")).order_by(AuditLog.id)).all()
+        since = AuditLog.id > _AUDIT_FLOOR.get(id(engine), 0)
+        return conn.execute(select(AuditLog).where(AuditLog.event.like("export.%"), since).order_by(AuditLog.id)).all()
 
 
 def pack_files(data: bytes) -> dict[str, bytes]:
