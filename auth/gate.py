@@ -61,6 +61,11 @@ def _auth_secrets() -> dict | None:
         return None
 
 
+def _translated_source(params: dict) -> dict:
+    """A refusal's `source` (where the setting was read) is a translation key: say it in the reader's language."""
+    return {**params, "source": t(params["source"])} if "source" in params else params
+
+
 def settings_or_stop() -> AuthSettings:
     """The sign-in settings; an unsafe production configuration stops the app with a clear message."""
     try:
@@ -69,7 +74,7 @@ def settings_or_stop() -> AuthSettings:
             refuse_demo_users(get_engine())  # checked on every run: enabling a demo account later also stops the app
         return settings
     except SettingsError as exc:
-        lines = "\n".join(f"- {t(code, **params)}" for code, params in exc.problems)
+        lines = "\n".join(f"- {t(code, **_translated_source(params))}" for code, params in exc.problems)
         st.error(f"**{t('settings.title')}**\n\n{lines}\n\n{t('settings.hint')}")
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers that nothing follows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import threading
@@ -19,6 +20,14 @@ log = logging.getLogger(__name__)
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 EXAMPLE_KEY = "replace-with-at-least-32-random-bytes"
 MIN_KEY_BYTES = 32
+# Low-entropy keys that pass the length rule: "a" * 32, "abab...", "password1password1...". A random key from the
+# hint (token_urlsafe(48), 64 characters) has ~40 distinct characters and ~300 bits by the estimate below; a
+# 64-character hex key has 16 possible characters and, in 100,000 draws, never fewer than 12 distinct ones.
+MIN_DISTINCT_CHARS = 12
+MIN_ESTIMATED_BITS = 96  # length x the Shannon entropy of its own characters: catches one character dominating
+# Where each setting is read from, named in the refusal (translation keys: the words are translated by the gate).
+KEY_FROM_ENV = "settings.source.env_cookie_key"
+KEY_FROM_SECRETS = "settings.source.secrets_cookie_key"
 DEFAULT_COOKIE_NAME = "vsd_auth"
 DEFAULT_EXPIRY_HOURS = 8.0
 
@@ -76,8 +85,22 @@ def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, Any]:
     return dict(auth) if isinstance(auth, Mapping) else {}
 
 
-def key_problems(key: str | None) -> list[tuple[str, dict[str, Any]]]:
-    """What is wrong with a cookie key for production use (empty when it is fine)."""
+def repeat_period(text: str) -> int | None:
+    """The length of the shortest block the text repeats (e.g. 2 for "abababab"), or None when it repeats nothing."""
+    for period in range(1, len(text) // 2 + 1):
+        if all(text[i] == text[i % period] for i in range(period, len(text))):
+            return period
+    return None
+
+
+def estimated_bits(text: str) -> int:
+    """Length x Shannon entropy of the text's own character frequencies: an upper bound, not proof of randomness."""
+    counts = [text.count(c) for c in set(text)]
+    return int(-sum(n * math.log2(n / len(text)) for n in counts))
+
+
+def key_problems(key: str | None, source: str = KEY_FROM_ENV) -> list[tuple[str, dict[str, Any]]]:
+    """What is wrong with a cookie key for production use (empty when it is fine); `source` says where it was read."""
     if not key:
         return [("settings.missing_key", {})]
     if key.strip() == EXAMPLE_KEY:
@@ -85,6 +108,27 @@ def key_problems(key: str | None) -> list[tuple[str, dict[str, Any]]]:
     length = len(key.encode("utf-8"))
     if length < MIN_KEY_BYTES:
         return [("settings.short_key", {"length": length, "minimum": MIN_KEY_BYTES})]
+    # Long enough is not random enough: 32 'a's signed cookies that a guesser could forge (issue 15).
+    period = repeat_period(key)
+    if period is not None:
+        return [("settings.repeated_key", {"source": source, "period": period})]
+    distinct = len(set(key))
+    if distinct < MIN_DISTINCT_CHARS:
+        return [("settings.few_distinct_key", {"source": source, "distinct": distinct, "minimum": MIN_DISTINCT_CHARS})]
+    bits = estimated_bits(key)
+    if bits < MIN_ESTIMATED_BITS:
+        return [("settings.low_entropy_key", {"source": source, "bits": bits, "minimum": MIN_ESTIMATED_BITS})]
+    return []
+
+
+def database_problems(url: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """What is wrong with DATABASE_URL for production: it must be set and name PostgreSQL, not the embedded file."""
+    if not url:
+        return [("settings.no_database", {})]
+    scheme = url.split(":", 1)[0].strip().lower()
+    if not scheme.startswith("postgresql"):
+        # Show only the scheme: the rest of a URL may hold a password.
+        return [("settings.not_postgresql", {"scheme": scheme})]
     return []
 
 
@@ -109,6 +153,7 @@ def load_settings(
     auth = read_secrets_file() if auth_secrets is None else dict(auth_secrets)
     production = is_production(env)
     key = env.get("VSD_COOKIE_KEY") or auth.get("cookie_key") or None
+    source = KEY_FROM_ENV if env.get("VSD_COOKIE_KEY") else KEY_FROM_SECRETS
     name = env.get("VSD_COOKIE_NAME") or auth.get("cookie_name") or DEFAULT_COOKIE_NAME
     expiry_raw = env.get("VSD_COOKIE_EXPIRY_HOURS") or auth.get("cookie_expiry_hours") or DEFAULT_EXPIRY_HOURS
     problems: list[tuple[str, dict[str, Any]]] = []
@@ -120,9 +165,8 @@ def load_settings(
         problems.append(("settings.bad_expiry", {"value": str(expiry_raw)}))
         expiry = DEFAULT_EXPIRY_HOURS
     if production:
-        problems += key_problems(key)
-        if not env.get("DATABASE_URL"):
-            problems.append(("settings.no_database", {}))
+        problems += key_problems(key, source)
+        problems += database_problems(env.get("DATABASE_URL"))
         if problems:
             raise SettingsError(problems)
         return AuthSettings(str(key), str(name), expiry, production=True, demo_mode=False, generated_key=False)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from streamlit_authenticator.controllers import CookieController
 
-from auth import users
+from auth import settings, users
 from auth.demo import DEMO_ACCOUNTS
 from auth.sessions import epoch, utcnow
 from auth.settings import EXAMPLE_KEY
@@ -208,6 +208,8 @@ def test_production_hides_and_refuses_demo_accounts(engine, monkeypatch):
     for username in PASSWORD:
         users.disable(engine, username, actor="operator")
     monkeypatch.setenv("VSD_ENV", "production")
+    # Production refuses the embedded SQLite file (tests/test_production_refusals.py); here only the accounts matter.
+    monkeypatch.setattr(settings, "database_problems", lambda _url: [])
     at = app()
     assert not at.exception and len(at.table) == 0
     at = sign_in(at, "lead.da", PASSWORD["lead.da"])
