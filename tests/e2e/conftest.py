@@ -221,3 +221,32 @@ def act_and_wait(
         except AssertionError:
             if attempt == tries or (unchanged is not None and not unchanged()):
                 raise
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a journey fails, say what each open page showed (URL, run state, text) and what the server logged, and
+    keep a screenshot beside the database: a CI failure must be diagnosable from its log alone."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    browser = item.funcargs.get("browser")  # set up for every journey (the page fixture needs it)
+    env = item.funcargs.get("seeded_env")
+    folder = Path(env["VSD_DEMO_DIR"]).parent if env else Path.cwd()
+    for n, page in enumerate(p for context in getattr(browser, "contexts", []) for p in context.pages):
+        try:
+            state = page.locator('[data-testid="stApp"]').evaluate_all(
+                "apps => apps.map(a => a.dataset.testScriptState + ', ' + a.dataset.testConnectionState)"
+            )
+            text = page.locator("body").inner_text(timeout=5_000)[:4_000]
+            shot = folder / f"failure-{item.name}-{n}.png"
+            page.screenshot(path=str(shot), full_page=True, timeout=10_000)
+            shown = f"url {page.url}\nstate {state}\nscreenshot {shot}\n{text}"
+            report.sections.append((f"page {n} at failure", shown))
+        except Exception as exc:  # noqa: BLE001  (diagnostics must never hide the failure itself)
+            report.sections.append((f"page {n} at failure", f"could not be read: {exc}"))
+    server_log = folder / "server.log"
+    if server_log.is_file():
+        tail = server_log.read_bytes()[-6_000:].decode("utf-8", "replace")
+        report.sections.append(("server log (end)", tail))

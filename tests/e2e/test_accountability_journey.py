@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import time
+from urllib.parse import parse_qsl, urlsplit
 
 from fpdf import FPDF
 from playwright.sync_api import Locator, Page, expect
@@ -22,14 +23,22 @@ RED_MEASURE = "scorecard?portfolio=vawg_da&measure=VCOP_R6_SUSPECT_UPDATE"
 
 
 def signed_in(page: Page, base: str, username: str, path: str = "") -> None:
-    """Sign in, wait for the sign-in cookie (so no later run starts signed out), then open the path and wait for its
-    run to finish."""
-    open_app(page, base)
+    """Open the path signed out and sign in there, as a person following a link does; wait for the sign-in cookie
+    (so no later run starts signed out) and for the page at that path to settle.
+
+    Signing in first and then opening the path as a new page (a new session, signed in from the cookie) once left CI
+    on the landing page instead of the meeting page, with nothing in the log; signing in at the link keeps one
+    session, and where the journey landed is checked rather than assumed.
+    """
+    open_app(page, base, path)
     sign_in(page, username, PASSWORD.format(username))
     wait_for_sign_in_cookie(page)
-    if path:
-        page.goto(f"{base}/{path}")
-        wait_until_idle(page)
+    wait_until_idle(page)
+    wanted = urlsplit(f"{base}/{path}")
+    landed = urlsplit(page.url)
+    assert landed.path == wanted.path, f"signed in at {page.url}, not at /{path}"
+    for name, value in parse_qsl(wanted.query):
+        assert f"{name}={value}" in landed.query, f"signed in at {page.url}, not at /{path}"
 
 
 def fill_date(scope: Locator | Page, label: str, day: dt.date) -> None:
