@@ -11,6 +11,7 @@ from metrics.catalogue import Catalogue
 from metrics.measures import Prepared, prepare
 from metrics.measures import compute as compute_measures
 from metrics.periods import Period, months
+from metrics.safety import csv_text
 
 COLUMNS = [
     "metric_id",
@@ -101,7 +102,8 @@ def _text(value) -> str:
 
 
 def to_csv(table: pd.DataFrame) -> str:
-    """The table as CSV: ISO dates, blank where a column does not apply, suppressed as true/false."""
+    """The table as CSV (the one formula-safe writer): ISO dates, blank where a column does not apply, suppressed as
+    true/false."""
     out = pd.DataFrame(
         {
             "metric_id": table["metric_id"],
@@ -120,7 +122,7 @@ def to_csv(table: pd.DataFrame) -> str:
             "rag": table["rag"].fillna(""),
         }
     )
-    return out.to_csv(index=False, lineterminator="\n")
+    return csv_text(out)
 
 
 def to_json(table: pd.DataFrame) -> str:

@@ -14,6 +14,7 @@ from data import queries
 from metrics import scorecard as windows
 from metrics.catalogue import Catalogue
 from metrics.measures_table import cut_of, table_of
+from metrics.safety import csv_text
 from results import frames
 from results.scorecards import scorecard_table, scorecards
 
@@ -63,9 +64,10 @@ def scorecard_json(table: pd.DataFrame) -> str:
 
 
 def scorecard_csv(table: pd.DataFrame) -> str:
-    """The scorecard table as CSV: numbers at full precision, booleans true/false, blank where a cell is blank."""
+    """The scorecard table as CSV (the one formula-safe writer): numbers at full precision, booleans true/false, blank
+    where a cell is blank."""
     out = pd.DataFrame({c: table[c].map(lambda v: _csv_cell(_plain(v))) for c in table.columns})
-    return out.to_csv(index=False, lineterminator="\n")
+    return csv_text(out)
 
 
 def _csv_cell(value) -> str:
