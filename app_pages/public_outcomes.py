@@ -45,7 +45,7 @@ if window is None:
     st.caption(t("public_outcomes.ogl"))
     st.stop()
 first, as_of = window
-period = period_picker(as_of)
+period = period_picker(as_of, earliest=first)
 start, end = max(period.start, first), period.end
 if start > end:
     st.info(t("public_outcomes.no_data_in_period"))

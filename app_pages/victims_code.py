@@ -36,7 +36,7 @@ portfolio = vcop.choose_portfolio(scope, catalogue)
 if portfolio is None:
     st.info(t("vcop.no_portfolios"))
     st.stop()
-period = period_picker(as_of)
+period = period_picker(as_of, earliest=results_cache.data_start(db, as_of))
 filters = read_filters(db, as_of)
 names = dict(vcop.portfolio_choices(scope, catalogue))
 st.caption(t("vcop.context", portfolio=names[portfolio], period=period.label(), as_of=format_date(as_of)))

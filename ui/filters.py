@@ -11,6 +11,7 @@ import streamlit as st
 from config.i18n import format_date, t
 from metrics import periods
 from metrics.catalogue import CUTS
+from metrics.scorecard import window
 
 PERIOD_KINDS = ("r12", "fy", "quarter", "custom")
 # The columns a read page can be narrowed to one value of (issue #4): the catalogue's cuts, in menu order.
@@ -74,24 +75,53 @@ def _iso(value: str | None) -> dt.date | None:
         return None
 
 
-def period_from_params(as_of: dt.date) -> Period:
-    """The period named by the URL (period=r12|fy|quarter|custom, from, to), defaulting to rolling 12 months."""
+def read_period(as_of: dt.date, earliest: dt.date | None = None) -> tuple[Period, str | None]:
+    """The period named by the URL (period=r12|fy|quarter|custom, from, to), defaulting to rolling 12 months, and a
+    notice when the link's dates could not be used as they were.
+
+    A custom range is clamped to the data's range [earliest, as_of] (a missing date takes the range's own). Dates that
+    cannot be read, a start after the end, or a range wholly outside the data fall back to rolling 12 months. No URL
+    can make a period the measures cannot work on (e.g. ?from=0001-01-01).
+    """
+    earliest = min(earliest or window(as_of)[0].date(), as_of)
     kind = _param("period") or "r12"
     if kind == "fy":
-        return financial_year(as_of)
+        return financial_year(as_of), None
     if kind == "quarter":
-        return quarter(as_of)
-    if kind == "custom":
-        start, end = _iso(_param("from")), _iso(_param("to"))
-        if start and end and start <= end:
-            return Period("custom", start, min(end, as_of))
-    return rolling_12(as_of)
+        return quarter(as_of), None
+    if kind != "custom":
+        return rolling_12(as_of), None
+    raw_start, raw_end = _param("from"), _param("to")
+    if not raw_start and not raw_end:
+        return rolling_12(as_of), None
+    start, end = _iso(raw_start), _iso(raw_end)
+    if (raw_start and start is None) or (raw_end and end is None):
+        return rolling_12(as_of), t("filters.notices.unreadable")
+    start, end = start or earliest, end or as_of
+    if start > end:
+        return rolling_12(as_of), t("filters.notices.reversed")
+    first, last = max(start, earliest), min(end, as_of)
+    data_range = {"first": format_date(earliest), "last": format_date(as_of)}
+    if first > last:
+        return rolling_12(as_of), t("filters.notices.outside", **data_range)
+    notice = t("filters.notices.clamped", **data_range) if (first, last) != (start, end) else None
+    return Period("custom", first, last), notice
 
 
-def period_picker(as_of: dt.date, container=None) -> Period:
-    """The period selector; its choice is written back to the URL."""
+def period_from_params(as_of: dt.date, earliest: dt.date | None = None) -> Period:
+    """The period named by the URL (read_period without its notice)."""
+    return read_period(as_of, earliest)[0]
+
+
+def period_picker(as_of: dt.date, container=None, earliest: dt.date | None = None) -> Period:
+    """The period selector; its choice is written back to the URL. `earliest` is the first day of the data (default:
+    the scorecard window's first day): a custom range starts no earlier and ends no later than the as-of date, and a
+    link asking for more is clamped with a notice."""
     box = container or st.sidebar
-    current = period_from_params(as_of)
+    current, notice = read_period(as_of, earliest)
+    if notice:
+        st.info(notice, icon=":material/date_range:")
+    first = min(earliest or window(as_of)[0].date(), as_of)
     kind = box.selectbox(
         t("filters.period"),
         PERIOD_KINDS,
@@ -102,7 +132,8 @@ def period_picker(as_of: dt.date, container=None) -> Period:
     if kind == "custom":
         chosen = box.date_input(
             t("filters.custom_range"),
-            value=(current.start, current.end),
+            value=(max(current.start, first), current.end),
+            min_value=first,
             max_value=as_of,
             key="filter_custom_range",
             format="DD/MM/YYYY",
@@ -114,7 +145,7 @@ def period_picker(as_of: dt.date, container=None) -> Period:
     st.query_params["period"] = kind
     for stale in ("from", "to"):
         st.query_params.pop(stale, None)
-    return period_from_params(as_of)
+    return period_from_params(as_of, earliest)
 
 
 def portfolio_picker(portfolios: Sequence[tuple[str, str]], container=None, default: str | None = None) -> str:

@@ -72,7 +72,7 @@ def open_read_page(page_key: str, preferred_portfolio: str) -> ReadPage:
     if portfolio is None:
         st.info(t("read_pages.no_portfolios"))
         st.stop()
-    period = period_picker(as_of)
+    period = period_picker(as_of, earliest=results_cache.data_start(db, as_of))
     filters = read_filters(db, as_of)
     name = portfolio_name(portfolio)
     st.caption(t("read_pages.intro", portfolio=name, period=period.label(), as_of=format_date(as_of)))

@@ -107,6 +107,20 @@ def _filter_options(db: str, as_of: dt.date, columns: tuple[str, ...], loads: st
     return out
 
 
+def data_start(db: str, as_of: dt.date) -> dt.date:
+    """The first day the loaded data covers: the earliest victim's report date (the snapshot holds every victim
+    reported up to the as-of date), else the scorecard window's first day. Periods read from a link start no earlier."""
+    return _data_start(db, as_of, snapshots.loads_version(get_engine()))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _data_start(db: str, as_of: dt.date, loads: str) -> dt.date:
+    snapshot = _snapshot(db, as_of, loads)
+    victims = snapshot.judged.frames.get("victims")
+    first = None if victims is None or "reported_date" not in victims.columns else victims["reported_date"].min()
+    return min(pd.Timestamp(window(as_of)[0] if first is None or pd.isna(first) else first).date(), as_of)
+
+
 @st.cache_resource(ttl=TTL, max_entries=1, show_spinner=False)
 def _snapshot(db: str, as_of: dt.date, loads: str) -> snapshots.Snapshot:
     """The judged per-row frames at the as-of date (a few hundred MB at a million victims): one copy per process."""
