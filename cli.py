@@ -1,16 +1,80 @@
-"""The command line: init-db, bootstrap, demo, import, import-policeuk, metrics, users, export, verify-pack."""
+"""The command line: init-db, bootstrap, demo, import, import-policeuk, metrics, scorecard, users, export,
+verify-pack, health.
+
+Every command fails with one line on standard error and a non-zero exit status (1: it could not be done, 2: the
+options were wrong); a traceback goes to the log only with `--debug`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import os
+import tempfile
 from pathlib import Path
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from data.engine import is_embedded, make_engine
+from config.logs import setup_logging
+from data.engine import is_embedded, is_unavailable, make_engine
 
-app = typer.Typer(help="Victim Services Performance Dashboard — command line.", no_args_is_help=True)
+log = logging.getLogger("cli")
+
+
+class CliError(Exception):
+    """A command that cannot be done: its one-line reason, and the exit status (1, or 2 for a wrong option)."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line saying why a command failed, for an operator (no traceback)."""
+    if is_unavailable(exc):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        where = make_engine().url.render_as_string(hide_password=True)
+        return f"the database cannot be reached ({where}): {reason[0] if reason else type(exc).__name__}"
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file or folder: {exc.filename}"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename}"
+    if isinstance(exc, CliError):
+        return str(exc)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+class OneLineErrors(TyperGroup):
+    """The command group that turns any failure of a command into one line and a non-zero exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # noqa: BLE001  (every other failure becomes one line; --debug logs the traceback)
+            debug = bool(ctx.obj and ctx.obj.get("debug"))
+            if debug:
+                log.exception("command failed")
+            typer.echo(f"error: {describe_failure(exc)}", err=True)
+            raise typer.Exit(exc.status if isinstance(exc, CliError) else 1) from None
+
+
+app = typer.Typer(help="Victim Services Performance Dashboard — command line.", no_args_is_help=True, cls=OneLineErrors)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Log debug lines, and a failed command's traceback."),
+) -> None:
+    """Timestamped log lines on standard error (or VSD_LOG_FILE); see the README's production guide."""
+    ctx.obj = {"debug": debug}
+    setup_logging(logging.DEBUG if debug else None)
 
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
@@ -24,12 +88,85 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise typer.Exit(2) from None
 
 
+# ---- relative periods (--period), for scheduled jobs
+PERIODS = ("last-month", "last-quarter", "rolling-12", "last-financial-year")
+
+
+def relative_period(name: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of a named period, counted back from the anchor (the data's as-of date).
+
+    Each is the latest one wholly on or before the anchor, so a pack never covers days the data has not reached:
+    last-month the latest complete calendar month; last-quarter the latest complete financial quarter (April–June,
+    July–September, October–December, January–March); rolling-12 the 12 complete months to the end of last-month;
+    last-financial-year the latest complete financial year (1 April – 31 March).
+    """
+    from metrics.periods import as_date, complete_quarter, financial_year, last_complete_month, rolling_12
+
+    if name == "last-month":
+        period = last_complete_month(anchor)
+    elif name == "last-quarter":
+        period = complete_quarter(anchor)
+    elif name == "rolling-12":
+        period = rolling_12(anchor)
+    elif name == "last-financial-year":
+        period = financial_year(anchor)
+        if as_date(period.end) > anchor:
+            period = financial_year(period.start - dt.timedelta(days=1))
+    else:
+        raise CliError(f"--period: '{name}' is not one of {', '.join(PERIODS)}", 2)
+    return as_date(period.start), as_date(period.end)
+
+
+def period_options(
+    period: str | None, date_from: str | None, date_to: str | None, anchor=None
+) -> tuple[dt.date, dt.date] | None:
+    """The period of a command: --period (counted back from `anchor()`, the as-of date) or --from and --to, exactly
+    one of them. Without an anchor, only the options are checked: None for --period, the dates for --from/--to."""
+    if period is not None:
+        if date_from is not None or date_to is not None:
+            raise CliError("give --period or --from/--to, not both", 2)
+        if period not in PERIODS:
+            raise CliError(f"--period: '{period}' is not one of {', '.join(PERIODS)}", 2)
+        if anchor is None:
+            return None
+        day = anchor()
+        if day is None:
+            raise CliError("no data has been loaded, so --period has no as-of date to count back from")
+        return relative_period(period, day)
+    if date_from is None or date_to is None:
+        raise CliError("give --period, or both --from and --to", 2)
+    return _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+
+
+def check_out_folder(out: Path | None) -> None:
+    """Refuse an --out whose folder does not exist before any work is done (a pack can take a while to build)."""
+    if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise CliError(f"--out: the folder {out.parent} does not exist")
+
+
+def write_atomically(out: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside `out` and move it into place: `out` is whole or untouched, never half."""
+    check_out_folder(out)
+    folder = out.parent if str(out.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @app.command("init-db")
 def init_db() -> None:
     """Create or migrate the database named by DATABASE_URL (default: the embedded SQLite file)."""
     from data.migrate import upgrade
 
     upgrade(make_engine())
+    log.info("database migrated to head")
     typer.echo(f"database ready: {make_engine().url.render_as_string(hide_password=True)}")
 
 
@@ -130,15 +267,16 @@ def _write(text: str, out: Path | None, rows: int) -> None:
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    write_atomically(out, text.encode("utf-8"))
     typer.echo(f"{rows} rows written to {out}", err=True)
 
 
 # ---- metrics (owner: metrics engine) ----
 @app.command("metrics")
 def metrics_command(
-    date_from: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
-    date_to: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
+    date_from: str | None = typer.Option(None, "--from", help="First day of the period (YYYY-MM-DD)."),
+    date_to: str | None = typer.Option(None, "--to", help="Last day of the period (YYYY-MM-DD)."),
+    period: str | None = typer.Option(None, "--period", help=f"Instead of --from/--to: {'|'.join(PERIODS)}."),
     as_of: str | None = typer.Option(None, "--as-of", help="Judge entitlements at this date (default: latest load)."),
     portfolio: str = typer.Option("vcop", "--portfolio", help="Portfolio whose cohort the case-based measures use."),
     by: str | None = typer.Option(None, "--by", help="month|area|unit|offence_group|enhanced_rights|age_band|sex|..."),
@@ -151,10 +289,12 @@ def metrics_command(
     from results.commands import metrics_table
     from results.frames import as_of_date
 
-    start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
-    if end < start:
-        typer.echo(f"--to ({end}) is before --from ({start})", err=True)
+    stated_as_of = _parse_date(as_of, "--as-of")
+    dates = period_options(period, date_from, date_to)
+    if dates is not None and dates[1] < dates[0]:
+        typer.echo(f"--to ({dates[1]}) is before --from ({dates[0]})", err=True)
         raise typer.Exit(2)
+    check_out_folder(out)
     if by is not None and by not in BY_CHOICES:
         typer.echo(f"--by: '{by}' is not one of {', '.join(BY_CHOICES)}", err=True)
         raise typer.Exit(2)
@@ -166,7 +306,9 @@ def metrics_command(
         typer.echo(f"--portfolio: {exc.args[0]}", err=True)
         raise typer.Exit(2) from None
     engine = make_engine()
-    judged_at = _parse_date(as_of, "--as-of") or as_of_date(engine)
+    data_as_of = as_of_date(engine)
+    start, end = dates or period_options(period, date_from, date_to, lambda: stated_as_of or data_as_of)
+    judged_at = stated_as_of or data_as_of
     if judged_at is None:
         judged_at = end
         typer.echo(f"no load recorded an as-of date; judging at --to ({end})", err=True)
@@ -189,6 +331,7 @@ def scorecard_command(
 
     _check_choice(output_format, "--format", ("csv", "json"))
     _check_choice(lang, "--lang", ("en", "cy"))
+    check_out_folder(out)
     catalogue = load_catalogue()
     known = [p.id for p in catalogue.portfolios]
     if portfolio != "all" and portfolio not in known:
@@ -207,7 +350,76 @@ def scorecard_command(
 # ---- users (owner: auth) ----
 from auth.commands import users_app  # noqa: E402  (the commands live with auth; registered here)
 
+
+def _known_portfolios_only(command):
+    """Wrap a users command so that every --portfolio must be a portfolio of the catalogue (exit 2 naming it)."""
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        from metrics.catalogue import load_catalogue
+
+        known = [p.id for p in load_catalogue().portfolios]
+        unknown = [p for p in kwargs.get("portfolio") or () if p not in known]
+        if unknown:
+            typer.echo(f"error: --portfolio: '{unknown[0]}' is not one of {', '.join(known)}", err=True)
+            raise typer.Exit(2)
+        return command(*args, **kwargs)
+
+    return checked
+
+
+for _info in users_app.registered_commands:
+    if _info.name in ("add", "assign") and not hasattr(_info.callback, "__wrapped__"):
+        _info.callback = _known_portfolios_only(_info.callback)
+
 app.add_typer(users_app, name="users")
+
+
+# ---- health (owner: operations) ----
+@app.command("health")
+def health_command() -> None:
+    """Check what the service needs, one line per check, and exit 1 when any fails: the database answers, the
+    configuration is accepted (as the app would accept it), and the schema is at the latest migration."""
+    from auth.demo import refuse_demo_users
+    from auth.settings import SettingsError, load_settings
+    from config.i18n import t
+    from data.health import database_answers, migration_state
+
+    engine = make_engine()
+    failed = False
+
+    def report(check: str, ok: bool, detail: str) -> None:
+        nonlocal failed
+        failed = failed or not ok
+        typer.echo(f"{check}: {'ok' if ok else 'FAIL'} - {detail}")
+
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        database_answers(engine)
+        reachable = True
+        report("database", True, where)
+    except Exception as exc:  # noqa: BLE001  (any failure to answer is the finding)
+        reachable = False
+        report("database", False, describe_failure(exc))
+    try:
+        settings = load_settings()
+        if settings.production and reachable:
+            refuse_demo_users(engine)
+        mode = "production" if settings.production else "demo" if settings.demo_mode else "not production"
+        report("configuration", True, mode)
+    except SettingsError as exc:
+        problems = "; ".join(t(code, **params) for code, params in exc.problems)
+        report("configuration", False, problems)
+    if reachable:
+        current, head = migration_state(engine)
+        if current == head:
+            report("migrations", True, f"at head {head}")
+        else:
+            report("migrations", False, f"at {current or 'none'}, head is {head}: run `python cli.py init-db`")
+    else:
+        report("migrations", False, "not checked: the database cannot be reached")
+    if failed:
+        raise typer.Exit(1)
 
 
 # ---- export / verify-pack (owner: reports) ----
@@ -230,33 +442,51 @@ def verify_pack_command(
 @app.command("export")
 def export_command(
     kind: str = typer.Option(..., "--kind", help="evidence (a zip) or board (a PDF)."),
-    date_from: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD."),
-    date_to: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD."),
+    date_from: str | None = typer.Option(None, "--from", help="First day of the period, YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Last day of the period, YYYY-MM-DD."),
+    period: str | None = typer.Option(None, "--period", help=f"Instead of --from/--to: {'|'.join(PERIODS)}."),
     portfolio: str | None = typer.Option(None, "--portfolio", help="One portfolio id (default: the whole framework)."),
     lang: str = typer.Option("en", "--lang", help="en or cy."),
     publication: bool = typer.Option(False, "--publication", help="Apply publication suppression; no case data."),
     out: Path = typer.Option(..., "--out", help="File to write."),
     as_of: str | None = typer.Option(None, "--as-of", help="As-of date (default: that of the latest load)."),
 ) -> None:
-    """Write an evidence pack or a board pack for the period, and record the export and its hashes in the audit log."""
-    import getpass
+    """Write an evidence pack or a board pack for the period, then record the export and its hashes in the audit log.
 
+    The file is written beside --out under a temporary name and moved into place before the audit row is written; a
+    failed export leaves no file and no audit row.
+    """
     from reports.exporting import ExportRefused, ExportRequest, export_pack
+    from results.frames import as_of_date
 
-    start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    stated_as_of = _parse_date(as_of, "--as-of")
+    dates = period_options(period, date_from, date_to)
+    check_out_folder(out)
+    engine = make_engine()
+    start, end = dates or period_options(period, date_from, date_to, lambda: stated_as_of or as_of_date(engine))
     request = ExportRequest(
-        kind=kind, start=start, end=end, portfolio=portfolio, lang=lang, publication=publication,
-        as_of=_parse_date(as_of, "--as-of"),
+        kind=kind, start=start, end=end, portfolio=portfolio, lang=lang, publication=publication, as_of=stated_as_of,
     )  # fmt: skip
+    written: list[Path] = []
+
+    def deliver(built) -> None:
+        write_atomically(out, built.data)
+        written.append(out)
+
     try:
-        result = export_pack(make_engine(), request, actor=f"cli:{getpass.getuser()}", file_name=out.name)
+        result = export_pack(engine, request, actor=_loader_name(), file_name=out.name, deliver=deliver)
     except ExportRefused as exc:
         typer.echo(CLI_REFUSALS.get(exc.code, str(exc)), err=True)
         raise typer.Exit(2) from None
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    out.write_bytes(result.data)
+    except Exception:
+        # Written but not audited (the database went away after the build): an export the log does not know of
+        # must not be left behind.
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     typer.echo(f"{out}: {len(result.data):,} bytes, SHA-256 {result.sha256}")
 
 

@@ -9,6 +9,8 @@ manage users, so neither exports packs. The command line is an operator's tool a
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -29,6 +31,8 @@ EXPORT_ROLES: dict[str, frozenset[str]] = {
     "board": frozenset({"board", "lead"}),
 }
 MIME = {"evidence": "application/zip", "board": "application/pdf"}
+
+log = logging.getLogger(__name__)
 
 
 class ExportRefused(ValueError):
@@ -104,12 +108,14 @@ def export_pack(
     file_name: str | None = None,
     prepared: Prepared | None = None,
     progress: Progress | None = None,
+    deliver: Callable[[ExportResult], None] | None = None,
 ) -> ExportResult:
     """Build the export in the scope (None: an operator's whole-framework export) and audit it as `actor`.
 
     The audit row (event export.evidence or export.board) holds the options, the file name, the SHA-256 of the file
     and, for an evidence pack, of its manifest. ExportRefused when the request is not allowed; ValueError when there
-    is nothing to export (no data loaded).
+    is nothing to export (no data loaded). `deliver` (the command line's file writer) runs after the build and before
+    the audit row: when it raises, nothing is audited, so the audit log never records an export that was not written.
     """
     check_request(request, scope)
     inputs = gather(
@@ -136,5 +142,13 @@ def export_pack(
     scoped = list(inputs.portfolios)
     # A lead's export of their one portfolio is filed under it, so the audit trail shows it with that portfolio.
     portfolio = request.portfolio or (scoped[0] if inputs.scope is not None and len(scoped) == 1 else None)
+    result = ExportResult(
+        data=data, file_name=suggested, mime=MIME[request.kind], sha256=detail["sha256"], detail=detail
+    )
+    if deliver is not None:
+        deliver(result)
     record_export(engine, actor, request.kind, portfolio=portfolio, detail=detail)
-    return ExportResult(data=data, file_name=suggested, mime=MIME[request.kind], sha256=detail["sha256"], detail=detail)
+    log.info(
+        "export.%s by %s: %s, %d bytes, SHA-256 %s", request.kind, actor, detail["file"], len(data), detail["sha256"]
+    )
+    return result
