@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
+import math
+import secrets
 
 import jwt
 import streamlit as st
@@ -26,16 +27,18 @@ from auth.language import LANG_KEY, language_was_chosen, use_language
 from auth.roles import Scope
 from auth.sessions import cookie_is_current, utcnow
 from auth.settings import AuthSettings, SettingsError, load_settings
+from auth.throttle import ADDRESS_LIMIT, SESSION_LIMIT, AttemptLimiter, client_address
 from auth.users import (
+    LOCK_MINUTES,
+    MAX_FAILED_LOGINS,
     UserError,
     UserRecord,
+    attempt_sign_in,
     bump_session_version,
     credentials,
     load_user,
     may_sign_in,
     normalise_username,
-    record_failed_login,
-    record_success,
     sessions_revoked_at,
     set_language,
 )
@@ -50,7 +53,10 @@ SIGN_OUT_KEY = "vsd_sign_out"
 VERSION_KEY = "vsd_session_version"
 SCOPE_KEY = "vsd_scope"
 FLASH_KEY = "vsd_flash"
-LOCAL_TZ = ZoneInfo("Europe/London")
+CLIENT_KEY = "vsd_signin_client"
+# Per-client limits on sign-in attempts, shared by every session of this server process (auth/throttle.py says why).
+SESSION_ATTEMPTS = AttemptLimiter(SESSION_LIMIT)
+ADDRESS_ATTEMPTS = AttemptLimiter(ADDRESS_LIMIT)
 
 
 def _auth_secrets() -> dict | None:
@@ -91,10 +97,6 @@ def show_flash() -> None:
         getattr(st, level)(t(key, **params))
 
 
-def _local_time(moment: dt.datetime) -> str:
-    return moment.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ).strftime("%H:%M")
-
-
 def _adopt(user: UserRecord) -> None:
     """Remember who signed in: the session version to check on every run, and their language."""
     st.session_state[VERSION_KEY] = user.session_version
@@ -116,41 +118,61 @@ def _end_session(authenticator: stauth.Authenticate, flash_key: str) -> None:
     _flash("info", flash_key)
 
 
+def _client_keys() -> tuple[str, str | None]:
+    """This browser session's id and its client's address (None when unknown), the keys of the per-client limits."""
+    # A random id kept in the session state (Streamlit's own session ids are not meant as keys, and tests share one).
+    session = st.session_state.setdefault(CLIENT_KEY, secrets.token_hex(8))
+    try:
+        remote_ip = st.context.ip_address
+        address = client_address(remote_ip if isinstance(remote_ip, str) else None, st.context.headers)
+    except Exception:  # no request behind this run (e.g. a bare script run in tests): the session limit still holds
+        address = None
+    return session, address
+
+
+def _within_client_limits() -> bool:
+    """Count this attempt against the session's and the address's limits; False (and a message) once over either."""
+    session, address = _client_keys()
+    checks = [(SESSION_ATTEMPTS, f"session:{session}")] + ([(ADDRESS_ATTEMPTS, f"ip:{address}")] if address else [])
+    # Each limiter counts only attempts it allows; ask all of them so that each sees every attempt it lets through.
+    refused = [(limiter, key) for limiter, key in checks if not limiter.allow(key)]
+    if not refused:
+        return True
+    wait = max(limiter.retry_after(key) for limiter, key in refused)
+    log.warning("sign-in attempts over the per-client limit (session %s, address %s)", session, address or "-")
+    _flash("error", "auth.too_many_attempts", minutes=max(1, math.ceil(wait / 60)))
+    return False
+
+
 def _password_sign_in(engine, authenticator: stauth.Authenticate, settings: AuthSettings, now: dt.datetime) -> None:
     state = st.session_state
     username = normalise_username(state.get(USERNAME_KEY) or "")
-    password = state.get(PASSWORD_KEY) or ""
+    password = (state.get(PASSWORD_KEY) or "").strip()  # as streamlit-authenticator compares it
     state[PASSWORD_KEY] = ""  # the password must not stay in the session
     if not username or not password:
         _flash("warning", "auth.empty")
         return
+    if not _within_client_limits():
+        return
     if passwords.too_long(password):
         _flash("error", "auth.password_too_long", length=passwords.byte_length(password), maximum=passwords.MAX_BYTES)
         return
-    user = load_user(engine, username)
-    if user is not None and user.locked(now):
-        _flash("error", "auth.locked", time=_local_time(user.locked_until))
+    # One serialised step per username: lock check, password check and failure record (auth.users.attempt_sign_in).
+    user = attempt_sign_in(engine, username, password, settings.production, now)
+    if user is None:
+        # One answer for an unknown, disabled, locked or wrongly typed account: nothing tells usernames apart.
+        state["authentication_status"] = None
+        _flash("error", "auth.bad_credentials", attempts=MAX_FAILED_LOGINS, minutes=LOCK_MINUTES)
         return
-    allowed = user is not None and may_sign_in(user, settings.production)
-    if allowed and authenticator.authentication_controller.login(username, password):
-        after = record_success(engine, username, now)
-        if after.password_hash == user.password_hash and may_sign_in(after, settings.production):
-            _adopt(after)
-            authenticator.cookie_controller.set_cookie()
-            log.info("sign-in: %s", username)
-            return
-        _end_session(authenticator, "auth.session_ended")  # changed while we were checking: start again
+    try:
+        # The password was checked above; the library's token login only fills its session keys for this user.
+        authenticator.authentication_controller.login(token={"username": user.username})
+    except LoginError:  # created after this run read the credentials: the next attempt will find it
+        _end_session(authenticator, "auth.session_ended")
         return
-    state["authentication_status"] = None
-    if not allowed:
-        passwords.spend_time_like_a_check(password)  # unknown and disabled names answer as slowly as real ones
-        _flash("error", "auth.bad_credentials")
-        return
-    after = record_failed_login(engine, username, now)
-    if after is not None and after.locked(now):
-        _flash("error", "auth.locked", time=_local_time(after.locked_until))
-        return
-    _flash("error", "auth.bad_credentials")
+    _adopt(user)
+    authenticator.cookie_controller.set_cookie()
+    log.info("sign-in: %s", username)
 
 
 def _cookie_sign_in(engine, authenticator: stauth.Authenticate, settings: AuthSettings, now: dt.datetime) -> None:

@@ -245,24 +245,59 @@ def is_locked(engine: Engine, username: str, now: dt.datetime | None = None) -> 
     return user is not None and user.locked(now)
 
 
+def _failure(current: UserRecord, now: dt.datetime) -> dict[str, Any]:
+    """The counter after one more failed sign-in; the fifth in a row locks the account for 15 minutes."""
+    failed_logins, locked_until = current.failed_logins, current.locked_until
+    if locked_until is not None and locked_until <= now:
+        # The lock ran out: the next failure starts a new count rather than re-locking at once.
+        failed_logins, locked_until = 0, None
+    failed_logins += 1
+    event = "user.sign_in_failed"
+    if failed_logins >= MAX_FAILED_LOGINS and (locked_until is None or locked_until <= now):
+        locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+        event = "user.locked"
+    return {"failed_logins": failed_logins, "locked_until": locked_until, "event": event}
+
+
 def record_failed_login(engine: Engine, username: str, now: dt.datetime | None = None) -> UserRecord | None:
     """Count a failed sign-in; the fifth in a row locks the account for 15 minutes. None for unknown users."""
     now = now or utcnow()
     username = normalise_username(username)
+    return store.change_user(
+        engine, username, username, "user.sign_in_failed", now, lambda current: _failure(current, now), missing_ok=True
+    )
 
-    def decide(current: UserRecord) -> dict[str, Any]:
-        failed_logins, locked_until = current.failed_logins, current.locked_until
-        if locked_until is not None and locked_until <= now:
-            # The lock ran out: the next failure starts a new count rather than re-locking at once.
-            failed_logins, locked_until = 0, None
-        failed_logins += 1
-        event = "user.sign_in_failed"
-        if failed_logins >= MAX_FAILED_LOGINS and (locked_until is None or locked_until <= now):
-            locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            event = "user.locked"
-        return {"failed_logins": failed_logins, "locked_until": locked_until, "event": event}
 
-    return store.change_user(engine, username, username, "user.sign_in_failed", now, decide, missing_ok=True)
+def attempt_sign_in(
+    engine: Engine, username: str, password: str, production: bool | None = None, now: dt.datetime | None = None
+) -> UserRecord | None:
+    """Check a password as one serialised step per username; the signed-in user, or None for every refusal.
+
+    The lock check, the bcrypt check and the failure record happen under one lock (data.users.sign_in_step), so
+    parallel attempts are checked one after another: the fifth failure in a row locks the account and every later
+    attempt, right password or not, is refused without being counted, until the lock runs out or an admin unlocks.
+    Every refusal (unknown, disabled, demo in production, locked, wrong password) does exactly one bcrypt check at
+    the configured cost and returns the same None, so neither the answer nor its time tells whether a username
+    exists or is locked.
+    """
+    now = now or utcnow()
+    signed_in = False
+
+    def decide(current: UserRecord | None) -> dict[str, Any] | None:
+        nonlocal signed_in
+        if current is None:
+            passwords.spend_time_like_a_check(password)  # a stand-in hash of the configured cost
+            return None  # nothing to count
+        if not may_sign_in(current, production) or current.locked(now):
+            passwords.verify(password, current.password_hash)  # the work of a wrong password; the result is ignored
+            return None  # disabled accounts are not counted, and a lock is not extended
+        if not passwords.verify(password, current.password_hash):
+            return _failure(current, now)
+        signed_in = True
+        return {**_clear_failures(current), "event": "user.sign_in"}
+
+    after = store.sign_in_step(engine, normalise_username(username), now, decide)
+    return after if signed_in else None
 
 
 def record_success(engine: Engine, username: str, now: dt.datetime | None = None) -> UserRecord:

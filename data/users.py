@@ -2,6 +2,11 @@
 
 The rules (who may be created, password policy, lockout after failed sign-ins) are in auth/users.py; every
 statement they need runs here, so SQL stays in data/.
+
+"Under a row lock" means: on PostgreSQL `SELECT ... FOR UPDATE` (other changes of the same user wait, other users
+do not); on SQLite, which ignores FOR UPDATE, `BEGIN IMMEDIATE` takes the database's write lock before the row is
+read. Without it two SQLite transactions read the same counter and one update is lost (issue 15: twelve parallel
+sign-ins left `failed_logins` at 2).
 """
 
 from __future__ import annotations
@@ -201,6 +206,61 @@ def insert_user(
     return record
 
 
+def _lock_for_writing(session: Session) -> None:
+    """On SQLite, take the write lock now, before anything is read (a deferred transaction would read, then race)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _locked_row(session: Session, username: str) -> User | None:
+    _lock_for_writing(session)
+    return session.scalars(select(User).where(User.username == username).with_for_update()).first()
+
+
+def _apply(session: Session, row: User, before: UserRecord, changes: dict[str, Any], actor: str, event: str, now,
+           detail: str | None) -> UserRecord:  # fmt: skip
+    """Apply `decide`'s changes to the locked row and audit the before and after state (one transaction)."""
+    event = changes.pop("event", event)
+    roles, portfolios = changes.pop("roles", None), changes.pop("portfolios", None)
+    unknown = set(changes) - set(CHANGEABLE)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a user")
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if roles is not None:
+        session.execute(delete(UserRole).where(UserRole.username == row.username))
+    if portfolios is not None:
+        session.execute(delete(UserPortfolio).where(UserPortfolio.username == row.username))
+    if roles is not None:
+        session.add_all(UserRole(username=row.username, role=r) for r in sorted(roles))
+    if portfolios is not None:
+        session.add_all(UserPortfolio(username=row.username, portfolio_id=p) for p in sorted(portfolios))
+    session.flush()
+    after = _record(session, row)
+    _audit(session, actor, event, row.username, before.snapshot(), after.snapshot(), now, detail)
+    return after
+
+
+def sign_in_step(
+    engine: Engine, username: str, now: dt.datetime, decide: Callable[[UserRecord | None], Mapping[str, Any] | None]
+) -> UserRecord | None:
+    """One sign-in attempt as one serialised step: lock, read, `decide`, record and audit, then commit.
+
+    `decide(current)` sees the user as locked (None for an unknown username, which has no row to lock) and does the
+    password check itself, so no other attempt for the user can read the counter between the check and the record.
+    It returns the changes with their `event` (audited with the user as actor), or None to change nothing.
+    Returns the user after the step (None when unknown).
+    """
+    with Session(engine) as session, session.begin():
+        row = _locked_row(session, username)
+        before = _record(session, row) if row is not None else None
+        changes = decide(before)
+        if row is None or not changes:
+            return before
+        return _apply(session, row, before, dict(changes), username, "user.sign_in", now, None)
+
+
 def change_user(
     engine: Engine,
     username: str,
@@ -219,29 +279,10 @@ def change_user(
     UserError user.not_found, or gives None when `missing_ok`.
     """
     with Session(engine) as session, session.begin():
-        row = session.scalars(select(User).where(User.username == username).with_for_update()).first()
+        row = _locked_row(session, username)
         if row is None:
             if missing_ok:
                 return None
             raise UserError("user.not_found", f"no user named '{username}'", username=username)
         before = _record(session, row)
-        changes = dict(decide(before))
-        event = changes.pop("event", event)
-        roles, portfolios = changes.pop("roles", None), changes.pop("portfolios", None)
-        unknown = set(changes) - set(CHANGEABLE)
-        if unknown:
-            raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a user")
-        for name, value in changes.items():
-            setattr(row, name, value)
-        if roles is not None:
-            session.execute(delete(UserRole).where(UserRole.username == row.username))
-        if portfolios is not None:
-            session.execute(delete(UserPortfolio).where(UserPortfolio.username == row.username))
-        if roles is not None:
-            session.add_all(UserRole(username=row.username, role=r) for r in sorted(roles))
-        if portfolios is not None:
-            session.add_all(UserPortfolio(username=row.username, portfolio_id=p) for p in sorted(portfolios))
-        session.flush()
-        after = _record(session, row)
-        _audit(session, actor, event, username, before.snapshot(), after.snapshot(), now, detail)
-    return after
+        return _apply(session, row, before, dict(decide(before)), actor, event, now, detail)

@@ -19,6 +19,11 @@ from ui.navigation import REGISTRY, entries_for
 APP = "../app.py"
 PASSWORD = {username: password for username, _name, password, _roles, _ports in DEMO_ACCOUNTS}
 ROLES = {username: roles for username, _name, _pw, roles, _ports in DEMO_ACCOUNTS}
+# One answer for every refused sign-in, so that it never tells whether a username exists or is locked (issue 15).
+REFUSED = (
+    "Sign-in refused: the username or password is incorrect, or the account is locked. After 5 failed sign-ins in "
+    "a row an account is locked for 15 minutes; an administrator can unlock it sooner."
+)
 
 
 @pytest.fixture
@@ -84,7 +89,7 @@ def test_demo_account_signs_in_and_sees_its_pages(engine, username):
 def test_wrong_password_shows_an_error_and_counts_in_the_database(engine):
     at = sign_in(app(), "lead.da", "not the password")
     assert not signed_in(at)
-    assert [e.value for e in at.error] == ["The username or password is incorrect."]
+    assert [e.value for e in at.error] == [REFUSED]
     assert users.load_user(engine, "lead.da").failed_logins == 1
     assert at.text_input(key="vsd_signin_password").value == ""  # the password is not kept
 
@@ -96,10 +101,10 @@ def test_five_failures_lock_the_account(engine):
     user = users.load_user(engine, "board")
     assert user.failed_logins == 5 and user.locked()
     assert user.locked_until - utcnow() > dt.timedelta(minutes=14)
-    assert "locked until" in at.error[0].value
+    assert at.error[0].value == REFUSED
     at = sign_in(at, "board", PASSWORD["board"])  # the right password does not open a locked account
     assert not signed_in(at)
-    assert "locked until" in at.error[0].value
+    assert at.error[0].value == REFUSED
     users.unlock(engine, "board", actor="test")
     assert signed_in(sign_in(at, "board", PASSWORD["board"]))
 
@@ -115,7 +120,7 @@ def test_disabled_user_cannot_sign_in(engine):
     users.disable(engine, "inspector", actor="test")
     at = sign_in(app(), "inspector", PASSWORD["inspector"])
     assert not signed_in(at)
-    assert [e.value for e in at.error] == ["The username or password is incorrect."]
+    assert [e.value for e in at.error] == [REFUSED]
 
 
 def test_welsh_switch_changes_the_sign_in_labels(engine):
@@ -125,7 +130,7 @@ def test_welsh_switch_changes_the_sign_in_labels(engine):
     assert at.button(key="vsd_signin_submit").label == "Mewngofnodi"
     assert at.title[0].value == "Dangosfwrdd Perfformiad Gwasanaethau Dioddefwyr"
     at = sign_in(at, "lead.da", "anghywir iawn")
-    assert at.error[0].value == "Mae'r enw defnyddiwr neu'r cyfrinair yn anghywir."
+    assert at.error[0].value.startswith("Gwrthodwyd mewngofnodi: mae'r enw defnyddiwr neu'r cyfrinair yn anghywir")
     at = sign_in(at, "lead.da", PASSWORD["lead.da"])
     assert at.title[0].value == "Cerdyn sgorio"
     assert at.sidebar.button(key="vsd_sign_out").label == "Allgofnodi"

@@ -112,7 +112,7 @@ def test_production_refuses_to_start_while_demo_accounts_are_enabled(production)
     at.text_input(key="vsd_signin_username").input("board")
     at.text_input(key="vsd_signin_password").input("vsd-demo-board")
     at.button(key="vsd_signin_submit").click().run()
-    assert [e.value for e in at.error] == ["The username or password is incorrect."]
+    assert [e.value for e in at.error][0].startswith("Sign-in refused: the username or password is incorrect")
 
     # A real account signs in.
     users.create_user(production, "ops.board", "Board member", "a long enough passphrase", ["board"], [], actor="ops")
