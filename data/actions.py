@@ -18,7 +18,7 @@ from auth.roles import Scope, is_portfolio_id
 from data import audit
 from data.models import Action, ActionUpdate, EvidenceFile, FeedbackItem, Meeting, Recommendation
 from data.records import check_note, fetch, locked_update, next_id, snapshot, visible_clause, with_new_id
-from rules.permissions import can_edit_action, can_read, require
+from rules.permissions import can_edit_action, can_link_record, can_read, require
 from rules.workflow import (
     ACTION_MOVES,
     ACTION_PROGRESS,
@@ -145,14 +145,20 @@ def _check_portfolio(portfolio: str) -> str:
     return portfolio
 
 
-def _check_source(conn: Connection, source_type: str, source_ref: str | None) -> str | None:
+def _check_source(
+    conn: Connection, scope: Scope, source_type: str, source_ref: str | None, meeting_ref: str | None
+) -> str | None:
     if source_type not in ACTION_SOURCES:
         raise WorkflowError("actions.errors.bad_source", source=source_type)
     ref = check_text(source_ref, "actions.errors.source_ref_too_long", REF_MAX, required=False)
     if source_type in ("metric", "recommendation", "feedback") and not ref:
         raise WorkflowError("actions.errors.source_ref_required")
-    if source_type in LINKED_TABLES and fetch(conn, LINKED_TABLES[source_type], LINKED_KEYS[source_type], ref) is None:
-        raise WorkflowError("actions.errors.unknown_source", ref=ref)
+    if source_type in LINKED_TABLES:
+        record = fetch(conn, LINKED_TABLES[source_type], LINKED_KEYS[source_type], ref)
+        # A finding or feedback item of a portfolio the user may not act on is refused exactly as a missing one is,
+        # so that the answer never tells whether an id exists (issue 15).
+        if record is None or not can_link_record(scope, source_type, record["portfolio"], meeting_ref):
+            raise WorkflowError("actions.errors.unknown_source", ref=ref)
     return ref
 
 
@@ -207,7 +213,7 @@ def create_action(
 
     def attempt(conn: Connection) -> dict[str, Any]:
         _check_meeting(conn, meeting_ref)
-        ref = _check_source(conn, source_type, source_ref)
+        ref = _check_source(conn, scope, source_type, source_ref, meeting_ref)
         row = {**values, "action_id": next_id(conn, ACTIONS.c.action_id, ID_PREFIX, ID_WIDTH)}
         row |= {"source_type": source_type, "source_ref": ref}
         conn.execute(insert(ACTIONS).values(**row))

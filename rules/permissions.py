@@ -31,8 +31,24 @@ def can_read(scope: Scope, portfolio: str | None) -> bool:
 
 def can_edit_action(scope: Scope, portfolio: str, meeting_ref: str | None = None) -> bool:
     """Leads within their portfolios and admins anywhere; board members only from meeting mode (a meeting_ref)."""
-    in_meeting = bool((meeting_ref or "").strip()) and "board" in scope.roles
-    return is_admin(scope) or leads(scope, portfolio) or in_meeting
+    return is_admin(scope) or leads(scope, portfolio) or _in_meeting(scope, meeting_ref)
+
+
+def _in_meeting(scope: Scope, meeting_ref: str | None) -> bool:
+    """A board member acting in a meeting's name."""
+    return bool((meeting_ref or "").strip()) and "board" in scope.roles
+
+
+def can_link_record(scope: Scope, record_type: str, portfolio: str | None, meeting_ref: str | None = None) -> bool:
+    """May the user raise an action from this finding or feedback item? Only from a record they may act on.
+
+    That is a record of a portfolio whose actions they may change (leads their own, admins any, board members any from
+    a meeting); feedback also to whoever handles all feedback (the survivor voice leads). Measures are not such
+    records: they are aggregates every reader sees, and the action's own portfolio is checked on its own.
+    """
+    if record_type == "feedback" and can_edit_feedback(scope):
+        return True
+    return can_edit_action(scope, portfolio or "", meeting_ref)  # an item of no portfolio: admins, board in a meeting
 
 
 def can_run_meeting(scope: Scope) -> bool:
