@@ -56,7 +56,9 @@ FLASH_KEY = "vsd_flash"
 CLIENT_KEY = "vsd_signin_client"
 # Per-client limits on sign-in attempts, shared by every session of this server process (auth/throttle.py says why).
 SESSION_ATTEMPTS = AttemptLimiter(SESSION_LIMIT)
-ADDRESS_ATTEMPTS = AttemptLimiter(ADDRESS_LIMIT)
+# Per address only refused attempts count: a whole office behind one NAT address signing in at the start of a board
+# meeting must not be turned away, while a client spraying guesses across accounts is.
+ADDRESS_FAILURES = AttemptLimiter(ADDRESS_LIMIT)
 
 
 def _auth_secrets() -> dict | None:
@@ -133,9 +135,9 @@ def _client_keys() -> tuple[str, str | None]:
 def _within_client_limits() -> bool:
     """Count this attempt against the session's and the address's limits; False (and a message) once over either."""
     session, address = _client_keys()
-    checks = [(SESSION_ATTEMPTS, f"session:{session}")] + ([(ADDRESS_ATTEMPTS, f"ip:{address}")] if address else [])
-    # Each limiter counts only attempts it allows; ask all of them so that each sees every attempt it lets through.
-    refused = [(limiter, key) for limiter, key in checks if not limiter.allow(key)]
+    refused = [] if SESSION_ATTEMPTS.allow(f"session:{session}") else [(SESSION_ATTEMPTS, f"session:{session}")]
+    if address and ADDRESS_FAILURES.retry_after(f"ip:{address}") > 0:
+        refused.append((ADDRESS_FAILURES, f"ip:{address}"))
     if not refused:
         return True
     wait = max(limiter.retry_after(key) for limiter, key in refused)
@@ -162,6 +164,9 @@ def _password_sign_in(engine, authenticator: stauth.Authenticate, settings: Auth
     if user is None:
         # One answer for an unknown, disabled, locked or wrongly typed account: nothing tells usernames apart.
         state["authentication_status"] = None
+        _, address = _client_keys()
+        if address:
+            ADDRESS_FAILURES.allow(f"ip:{address}")  # counts the refusal against the address
         _flash("error", "auth.bad_credentials", attempts=MAX_FAILED_LOGINS, minutes=LOCK_MINUTES)
         return
     try:

@@ -16,8 +16,9 @@ from collections import OrderedDict, deque
 from collections.abc import Mapping
 
 # A person signing in types a password a few times; the account lock comes at five failures in a row. Ten attempts
-# in ten minutes from one browser session is more than anyone needs; one address may be a shared office (NAT), so
-# it gets more room, and still caps a password-spraying client at 30 guesses per ten minutes across all accounts.
+# in ten minutes from one browser session is more than anyone needs. One address may be a whole office (NAT): there
+# only refused attempts count (auth/gate.py), capping a password-spraying client at 30 wrong guesses per ten minutes
+# across all accounts without turning away a board whose members all sign in at once.
 WINDOW_SECONDS = 600
 SESSION_LIMIT = 10
 ADDRESS_LIMIT = 30

@@ -172,7 +172,7 @@ def answers(at: AppTest, username: str, password: str, times: int) -> list[str]:
 def fresh_limits(monkeypatch):
     """Per-client limits that start empty for each test (they are per process)."""
     monkeypatch.setattr(gate, "SESSION_ATTEMPTS", AttemptLimiter(gate.SESSION_ATTEMPTS.limit))
-    monkeypatch.setattr(gate, "ADDRESS_ATTEMPTS", AttemptLimiter(gate.ADDRESS_ATTEMPTS.limit))
+    monkeypatch.setattr(gate, "ADDRESS_FAILURES", AttemptLimiter(gate.ADDRESS_FAILURES.limit))
 
 
 def test_a_real_account_and_an_unknown_name_answer_alike_before_and_after_the_lock(app_engine, fresh_limits):
@@ -194,6 +194,23 @@ def test_a_session_over_its_limit_is_refused_before_any_check(app_engine, monkey
     # Another session (another tab) has its own count: it is refused only by the account's own rules.
     other = answers(AppTest.from_file("../app.py", default_timeout=30).run(), "analyst", "vsd-demo-analyst", 1)
     assert other == [""]
+
+
+def test_an_address_is_limited_by_its_refusals_not_by_its_sign_ins(app_engine, monkeypatch, fresh_limits):
+    """A whole office behind one address signs in freely; refused attempts from it count, then it waits."""
+    monkeypatch.setattr(gate, "ADDRESS_FAILURES", AttemptLimiter(2))
+    monkeypatch.setattr(gate, "_client_keys", lambda: ("one browser per test run", "203.0.113.7"))
+    monkeypatch.setattr(gate, "SESSION_ATTEMPTS", AttemptLimiter(100))
+    for username in ("board", "analyst", "lead.da"):  # three colleagues sign in: none is refused
+        assert answers(
+            AppTest.from_file("../app.py", default_timeout=30).run(), username, f"vsd-demo-{username}", 1
+        ) == [""]
+    shown = answers(AppTest.from_file("../app.py", default_timeout=30).run(), "board", "not the password", 3)
+    assert shown[:2] == [REFUSED_EN] * 2
+    assert shown[2].startswith("Too many sign-in attempts from this browser or network.")
+    right = answers(AppTest.from_file("../app.py", default_timeout=30).run(), "analyst", "vsd-demo-analyst", 1)
+    assert right[0].startswith("Too many sign-in attempts")  # the address waits, whoever signs in from it
+    assert users.load_user(app_engine, "board").failed_logins == 2  # the refused third never reached the account
 
 
 # ---------------------------------------------------------------- the limiter and the client's address
