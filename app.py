@@ -4,11 +4,13 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import t
+from config.logs import setup_logging
 from ui import navigation
 from ui.db import database_guard
 from ui.language import language_switch
 from ui.warmup import start as start_warm_up
 
+setup_logging()  # timestamped, levelled lines for sign-ins, exports, loads (config/logs.py); once per process
 st.set_page_config(page_title=t("app.title"), page_icon=":material/shield_person:", layout="wide")
 
 # A database that cannot be reached shows a translated message and a retry button, never a stack trace.

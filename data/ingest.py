@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,7 @@ __all__ = [
     "refuse_file",
 ]
 
+log = logging.getLogger(__name__)
 CHUNK_ROWS = 200_000  # rows read, checked and written at a time: bounded memory whatever the file size
 AS_OF_FILE = "as_of.txt"
 LOADS = Load.__table__
@@ -55,7 +57,7 @@ def import_paths(
     results = [_unreadable(engine, name, "", problem, loaded_by) for name, problem in problems]
     for source in sources:
         results.append(load_source(engine, source, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows))
-    return results
+    return log_loads(results, loaded_by)
 
 
 def import_bytes(
@@ -75,8 +77,9 @@ def import_bytes(
     try:
         sources = sources_of_file(Path(file_name).name, content, None, table)
     except SourceError as exc:
-        return [_unreadable(engine, file_name, sha256_of(content), str(exc), loaded_by)]
-    return [load_source(engine, s, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows) for s in sources]
+        return log_loads([_unreadable(engine, file_name, sha256_of(content), str(exc), loaded_by)], loaded_by)
+    results = [load_source(engine, s, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows) for s in sources]
+    return log_loads(results, loaded_by)
 
 
 def load_frame(
@@ -94,7 +97,19 @@ def load_frame(
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}: expected one of {', '.join(TABLES)}")
     source = Source(table, file_name, sha256, raw, "frame")
-    return load_source(engine, source, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows)
+    result = load_source(engine, source, as_of=as_of, loaded_by=loaded_by, chunk_rows=chunk_rows)
+    return log_loads([result], loaded_by)[0]
+
+
+def log_loads(results: list[LoadResult], loaded_by: str) -> list[LoadResult]:
+    """A log line for each load, as `loads` records it: file, table, outcome, counts, hash (never a cell's value)."""
+    for r in results:
+        (log.info if r.ok else log.warning)(
+            "load %s by %s: %s into %s %s, %d rows inserted, %d updated, %d errors, SHA-256 %s",
+            r.load_id, loaded_by, r.file_name, r.table or "-", r.outcome, r.rows_inserted, r.rows_updated,
+            r.error_count or len(r.errors), r.sha256 or "-",
+        )  # fmt: skip
+    return results
 
 
 # ---------------------------------------------------------------- one file

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from data.ingest import begin_write, record_load, record_load_alone
+from data.ingest import begin_write, log_loads, record_load, record_load_alone
 from data.ingest_check import NUL_RULE
 from data.ingest_guard import SourceError, csv_frames, csv_header
 from data.ingest_read import sha256_of
@@ -69,7 +69,7 @@ def import_policeuk(engine: Engine, paths: list[Path], *, loaded_by: str = "cli"
             results.append(_rejected(engine, LoadResult("", str(path), ""), "no such file or directory", loaded_by))
     for path in files:
         results.append(load_policeuk_file(engine, path, loaded_by=loaded_by))
-    return results
+    return log_loads(results, loaded_by)
 
 
 def load_policeuk_file(engine: Engine, path: Path, *, loaded_by: str = "cli") -> LoadResult:
