@@ -128,3 +128,44 @@ def test_the_app_role_runs_the_cli_but_cannot_change_the_schema_or_the_audit_log
     )
     # The owner keeps the schema: migrations still run as the owner after the script.
     assert cli(monkeypatch, urls["owner"], "init-db").exit_code == 0
+
+
+def test_the_app_signs_in_and_reads_as_the_app_role_in_production(roles, monkeypatch):
+    import secrets
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from auth import passwords
+    from tests.apptest_support import can_open
+
+    urls = roles["urls"]
+    assert cli(monkeypatch, urls["owner"], "init-db").exit_code == 0
+    run_roles_script(roles)
+    monkeypatch.setattr(passwords, "ROUNDS", 4)
+    added = cli(monkeypatch, urls["app"], "users", "add", "admin.one", "--name", "Admin One", "--role", "admin",
+                "--role", "inspector", "--password-stdin", stdin=PASSWORD)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    monkeypatch.setenv("DATABASE_URL", urls["app"])
+    monkeypatch.setenv("VSD_ENV", "production")
+    monkeypatch.setenv("VSD_COOKIE_KEY", secrets.token_urlsafe(48))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file("../app.py", default_timeout=60).run()
+        assert not at.exception, at.exception
+        at.text_input(key="vsd_signin_username").input("admin.one")
+        at.text_input(key="vsd_signin_password").input(PASSWORD.strip())
+        at = at.button(key="vsd_signin_submit").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert can_open(at, "app_pages/audit.py")
+        at.run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    engine = make_engine(urls["app"])
+    with engine.connect() as conn:
+        events = set(conn.execute(text("SELECT event FROM audit_log")).scalars())
+    engine.dispose()
+    assert "user.add" in events
