@@ -408,7 +408,9 @@ def health_command() -> None:
         mode = "production" if settings.production else "demo" if settings.demo_mode else "not production"
         report("configuration", True, mode)
     except SettingsError as exc:
-        problems = "; ".join(t(code, **params) for code, params in exc.problems)
+        # A refusal's `source` (where the setting was read) is itself a translation key.
+        said = [(code, {**p, "source": t(p["source"])} if "source" in p else p) for code, p in exc.problems]
+        problems = " ".join(t(code, **params) for code, params in said)
         report("configuration", False, problems)
     if reachable:
         current, head = migration_state(engine)

@@ -41,9 +41,11 @@ def test_unreachable_database_fails(monkeypatch):
 
 
 def test_refused_configuration_fails(db_url, monkeypatch):
-    result, checks = health(monkeypatch, db_url, VSD_ENV="production", VSD_COOKIE_KEY="short")
+    result, checks = health(monkeypatch, db_url, VSD_ENV="production", VSD_COOKIE_KEY="a" * 40)
     assert result.exit_code == 1
     assert checks["configuration"].startswith("FAIL - ")
+    assert "VSD_COOKIE_KEY" in checks["configuration"]  # where the key came from, in words
+    assert "settings." not in checks["configuration"]  # no untranslated key
     assert checks["database"].startswith("ok")
 
 
