@@ -14,6 +14,7 @@ from auth import gate, users
 from auth.roles import ROLES
 from auth.sessions import utcnow
 from config.i18n import catalogue, current_language, t
+from config.safe_text import plain
 from ui.db import get_engine
 from ui.portfolios import catalogue_portfolios, portfolio_choices
 from ui.tables import table_alternative
@@ -95,7 +96,7 @@ def add_user(actor: str) -> None:
             state.get(ADD_KEYS["portfolios"]) or [],
             actor=actor,
         ),
-        t("admin.added", username=username),
+        t("admin.added", username=plain(username)),
         actor,
     )
     state[ADD_KEYS["password"]] = ""
@@ -113,7 +114,7 @@ def assign(username: str, actor: str) -> None:
         return
     attempt(
         lambda: users.assign(get_engine(), username, roles, portfolios, actor=actor, replace=True),
-        t("admin.assigned", username=username),
+        t("admin.assigned", username=plain(username)),
         actor,
     )
 
@@ -125,7 +126,7 @@ def set_password(username: str, actor: str) -> None:
     st.session_state[key] = ""
     attempt(
         lambda: users.set_password(get_engine(), username, password, actor=actor),
-        t("admin.password_set", username=username),
+        t("admin.password_set", username=plain(username)),
         actor,
     )
 
@@ -135,17 +136,20 @@ def disable(username: str, actor: str) -> None:
     if username == actor:
         flash("error", t("admin.self_disable"))
         return
-    attempt(lambda: users.disable(get_engine(), username, actor=actor), t("admin.disabled", username=username), actor)
+    done = t("admin.disabled", username=plain(username))
+    attempt(lambda: users.disable(get_engine(), username, actor=actor), done, actor)
 
 
 def enable(username: str, actor: str) -> None:
     """Callback: let a disabled user sign in again."""
-    attempt(lambda: users.enable(get_engine(), username, actor=actor), t("admin.enabled", username=username), actor)
+    done = t("admin.enabled", username=plain(username))
+    attempt(lambda: users.enable(get_engine(), username, actor=actor), done, actor)
 
 
 def unlock(username: str, actor: str) -> None:
     """Callback: clear the failed sign-in count and lock."""
-    attempt(lambda: users.unlock(get_engine(), username, actor=actor), t("admin.unlocked", username=username), actor)
+    done = t("admin.unlocked", username=plain(username))
+    attempt(lambda: users.unlock(get_engine(), username, actor=actor), done, actor)
 
 
 def local_time(moment: dt.datetime | None) -> str:

@@ -16,6 +16,7 @@ from reports.safety import csv_bytes
 from ui.accountability import event_label, local_time, show_flash
 from ui.actions import portfolio_names
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.tables import table_alternative
 
 SHOWN = 2_000  # rows drawn on the page; the download holds every row the filters select
@@ -29,10 +30,14 @@ st.caption(t("audit.intro"))
 show_flash()
 
 
-def record_download(actor: str, filters: dict, rows: int) -> None:
-    """Audit the download of the filtered trail (the download button's callback)."""
+def download_auditor(actor: str, filters: dict, rows: int):
+    """The audit of a download of the filtered trail, written when the file is made (on click)."""
     portfolio = filters["portfolios"][0] if len(filters.get("portfolios") or []) == 1 else None
-    record_export(engine, actor, "audit_log", portfolio=portfolio, detail=filters, rows=rows)
+
+    def audit(_data: bytes) -> None:
+        record_export(engine, actor, "audit_log", portfolio=portfolio, detail=filters, rows=rows)
+
+    return audit
 
 
 def changes_summary(before: str | None, after: str | None) -> str:
@@ -94,8 +99,8 @@ if len(frame) > SHOWN:
 
 export = export_frame(frame)
 described = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items() if v}
-st.download_button(
-    t("audit.download"), data=csv_bytes(export), file_name=f"audit-trail-{start.isoformat()}-{end.isoformat()}.csv",
-    mime="text/csv", key="vsd_audit_download", icon=":material/download:", disabled=frame.empty,
-    on_click=record_download, args=(scope.username, described, len(frame)),
+download_button(
+    t("audit.download"), lambda: csv_bytes(export), file_name=f"audit-trail-{start.isoformat()}-{end.isoformat()}.csv",
+    mime="text/csv", key="vsd_audit_download", audit=download_auditor(scope.username, described, len(frame)),
+    icon=":material/download:", disabled=frame.empty,
 )  # fmt: skip

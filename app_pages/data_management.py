@@ -7,10 +7,12 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import format_date, format_number, t
+from config.safe_text import plain
 from data.history import STALE_AFTER_MONTHS, freshness, load_history
 from data.ingest import LoadResult, errors_frame, latest_as_of
 from reports.safety import csv_bytes
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.tables import table_alternative
 from ui.uploads import ACCEPTED_TYPES, MAX_UPLOAD_MB, process_uploads
 
@@ -59,7 +61,7 @@ def show_results(results: list[LoadResult]) -> None:
     )
     table_alternative(summary, t("data_management.results_caption", count=len(results)))
     for index, result in enumerate(results):
-        params = {"file": result.file_name, "table": table_label(result.table)}
+        params = {"file": plain(result.file_name), "table": table_label(result.table)}
         if result.ok:
             st.success(
                 t(
@@ -77,10 +79,10 @@ def show_results(results: list[LoadResult]) -> None:
         if result.error_count > len(result.errors):
             st.caption(t("data_management.report_truncated", shown=len(result.errors), count=result.error_count))
         report = report_frame(result)
-        table_alternative(report, t("data_management.report_caption", file=result.file_name))
-        st.download_button(
+        table_alternative(report, t("data_management.report_caption", file=plain(result.file_name)))
+        download_button(
             t("data_management.download_report"),
-            data=csv_bytes(report),
+            lambda report=report: csv_bytes(report),  # the rejected rows' values: made only on click
             file_name=f"validation-report-{index + 1}-{result.sha256[:12] or 'file'}.csv",
             mime="text/csv",
             key=f"vsd_dm_report_{index}",

@@ -8,11 +8,14 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, format_date, t
+from config.safe_text import plain
+from data.audit import record_export
 from metrics.scorecard import window
 from reports.exporting import ExportRefused, ExportRequest, allowed_kinds, export_pack, exportable_portfolios
 from ui import results_cache
 from ui.as_of import sources_panel
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.filters import rolling_12
 
 log = logging.getLogger(__name__)
@@ -109,9 +112,19 @@ if result is not None:
             end=format_date(dt.date.fromisoformat(detail["to"])),
         )
     )
-    st.download_button(
-        t("exports.download", name=result.file_name), data=result.data, file_name=result.file_name, mime=result.mime,
-        key="vsd_export_download", icon=":material/download:", type="primary",
+    downloaded = {"kind": detail["kind"], "file": result.file_name, "sha256": result.sha256}
+    scoped = detail.get("portfolios") or []
+    filed_under = detail.get("portfolio") or (scoped[0] if len(scoped) == 1 else None)  # as the build's audit row
+    engine = get_engine()
+
+    def audit(_data: bytes, actor: str = scope.username, portfolio: str | None = filed_under) -> None:
+        """Building the pack is audited with its SHA-256 (reports.exporting); so is each download of it."""
+        record_export(engine, actor, "download", portfolio=portfolio, detail=downloaded)
+
+    download_button(
+        t("exports.download", name=plain(result.file_name)), lambda data=result.data: data,  # stored only on click
+        file_name=result.file_name, mime=result.mime, key="vsd_export_download", audit=audit,
+        icon=":material/download:", type="primary",
     )  # fmt: skip
     st.caption(t("exports.sha256", sha=result.sha256))
     if detail.get("manifest_sha256"):

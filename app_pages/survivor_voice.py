@@ -22,6 +22,7 @@ from ui.accountability import pick_record, show_flash, status_label
 from ui.actions import portfolio_names
 from ui.as_of import sources_panel
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.feedback import SELECTED_KEY, feedback_table, item_panel, pipeline_counts, record_form, with_stage
 from ui.scorecard_table import display_table
 from ui.tables import table_alternative
@@ -37,10 +38,14 @@ editable = can_edit_feedback(scope)
 whole_picture = scope.all_portfolios or leads(scope, SURVIVOR_VOICE)
 
 
-def record_summary_export(actor: str, start: dt.date, end: dt.date, rows: int) -> None:
-    """Audit the download of the participants' summary (download button callback)."""
+def summary_auditor(actor: str, start: dt.date, end: dt.date, rows: int):
+    """The audit of a download of the participants' summary, written when the file is made (on click)."""
     detail = {"start": start.isoformat(), "end": end.isoformat()}
-    record_export(engine, actor, "you_said_we_did", portfolio=SURVIVOR_VOICE, detail=detail, rows=rows)
+
+    def audit(_data: bytes) -> None:
+        record_export(engine, actor, "you_said_we_did", portfolio=SURVIVOR_VOICE, detail=detail, rows=rows)
+
+    return audit
 
 
 as_of = results_cache.as_of_date(results_cache.db_key())
@@ -100,11 +105,11 @@ with summary_tab:
         if isinstance(period, tuple) and len(period) == 2:
             items = participant_items(engine, period[0], period[1])
             text = summary_markdown(items, period[0], period[1])
-            st.download_button(
-                t("survivor_voice.summary_download"), data=text.encode("utf-8"),
+            download_button(
+                t("survivor_voice.summary_download"), lambda text=text: text.encode("utf-8"),  # made on click
                 file_name=f"you-said-we-did-{period[0].isoformat()}-{period[1].isoformat()}.md",
                 mime="text/markdown", key="vsd_fb_summary_download", icon=":material/download:",
-                on_click=record_summary_export, args=(scope.username, period[0], period[1], len(items)),
+                audit=summary_auditor(scope.username, period[0], period[1], len(items)),
             )  # fmt: skip
             with st.expander(t("survivor_voice.summary_preview"), expanded=False):
                 st.markdown(text)

@@ -128,7 +128,7 @@ with rights_tab:
 with moj_tab:
     st.subheader(t("vcop.moj.title"))
     try:
-        vcop.moj_section(db, as_of, portfolio, catalogue, filters)
+        vcop.moj_section(db, as_of, portfolio, catalogue, filters, actor=scope.username)
     except Exception:
         log.exception("MoJ return failed for %s", portfolio)
         st.error(t("errors.compute_failed"))

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
 
 from config.i18n import format_date, t
+from config.safe_text import plain
 
 # Welsh first: the Welsh Language Standards ask that Welsh is not treated less favourably than English.
 ORDER = ("cy", "en")
-_MARKDOWN = re.compile(r"([\\`*_#\[\]<>|])")
 
 
 def _escape(text: str) -> str:
-    """Participant text shown as written, never as Markdown formatting."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    """Participant text shown as written on one line, never as Markdown (config.safe_text.plain)."""
+    return plain(" ".join(str(text).split()))
 
 
 def _value(row: pd.Series, column: str) -> str | None:

@@ -9,7 +9,6 @@ import io
 import openpyxl
 import pytest
 from sqlalchemy import func, select
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from auth.demo import DEMO_ACCOUNTS
@@ -20,6 +19,7 @@ from data.ingest import errors_frame
 from data.models import Entitlement, PoliceUkOutcome, Victim
 from tests.apptest_support import can_open, sign_in
 from tests.conftest import POLICEUK_DIR
+from tests.download_support import click_download, media_fixture  # noqa: F401 (the media fixture)
 from ui import uploads
 from ui.uploads import load_order, process_uploads
 
@@ -142,19 +142,10 @@ def test_bad_row_shows_the_report_and_writes_nothing(app_engine):
     assert history[["outcome", "error_count", "loaded_by"]].values.tolist() == [["rejected", 1, "analyst"]]
 
 
-def test_report_download_is_the_report_as_csv_with_formula_cells_neutralised(app_engine, monkeypatch):
-    saved: list[tuple[str | None, str, bytes]] = []
-    real_add = MediaFileManager.add
-
-    def spy(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        saved.append((file_name, mimetype, data))
-        return real_add(self, data, mimetype, coordinates, file_name, is_for_static_download)
-
-    monkeypatch.setattr(MediaFileManager, "add", spy)
-    upload(open_page("analyst"), [("victims.csv", BAD_VICTIMS)])
-    reports = [(name, mime, data) for name, mime, data in saved if name and name.startswith("validation-report")]
-    name, mime, data = reports[-1]
-    assert mime == "text/csv" and name.endswith(".csv")
+def test_report_download_is_the_report_as_csv_with_formula_cells_neutralised(app_engine, media):
+    at = upload(open_page("analyst"), [("victims.csv", BAD_VICTIMS)])
+    assert not [n for n, _d in media.stored if n and n.startswith("validation-report")]  # made only on click
+    data = click_download(at, "vsd_dm_report_0", media)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["File", "Row", "Column", "Value", "Rule"]
     assert len(rows) == 2

@@ -23,6 +23,7 @@ from tests.accountability_support import (
 )
 from tests.accountability_support import sign_in as sign_in_extra
 from tests.apptest_support import sign_in
+from tests.download_support import click_download, media_fixture  # noqa: F401 (the media fixture)
 from tests.test_meetings import hand_cards
 
 PAGE = "app_pages/meeting.py"
@@ -91,7 +92,7 @@ def test_the_agenda_moves_by_buttons_and_shows_the_frozen_figures(meeting):
     assert not at.exception
 
 
-def test_a_decision_recorded_in_the_meeting_becomes_an_action_and_the_record_downloads(meeting):
+def test_a_decision_recorded_in_the_meeting_becomes_an_action_and_the_record_downloads(meeting, media):
     at = open_page("board", PAGE, meeting="MT-001", item="1")
     k = "vawg_da_0"
     at.text_input(key=f"vsd_meeting_dec_title_{k}").input("Audit victim updates weekly")
@@ -110,8 +111,8 @@ def test_a_decision_recorded_in_the_meeting_becomes_an_action_and_the_record_dow
     at.selectbox(key="vsd_meeting_item").set_value(3).run()  # jump to the record
     record = frame_with(at, "Decision", "Owner", "What happened")
     assert record["Action"].tolist() == ["AC-002"]
-    at.download_button(key="vsd_meeting_download_csv").click().run()
-    at.download_button(key="vsd_meeting_download_pdf").click().run()
+    click_download(at, "vsd_meeting_download_csv", media)  # made and audited on click (ui/downloads.py)
+    click_download(at, "vsd_meeting_download_pdf", media)
     assert [(actor, json.loads(detail)) for actor, detail in exported(meeting)] == [
         ("board", {"meeting": "MT-001", "format": "csv", "rows": 1}),
         ("board", {"meeting": "MT-001", "format": "pdf", "rows": 1}),

@@ -19,6 +19,7 @@ from tests.accountability_support import (
     seed_feedback,
     sign_in,
 )
+from tests.download_support import click_download, media_fixture  # noqa: F401 (the media fixture)
 
 PAGE = "app_pages/survivor_voice.py"
 TODAY = dt.date.today()
@@ -102,11 +103,11 @@ def test_a_lead_cannot_open_another_portfolios_item_by_link(voice):
     assert "Feedback item FB-0002 does not exist or is not one you can see." in [i.value for i in at.info]
 
 
-def test_participants_summary_download_is_audited(voice):
+def test_participants_summary_download_is_audited(voice, media):
     at = open_page("lead.sv", PAGE)
     preview = [m.value for m in at.markdown if "Dywedoch chi, gwnaethom ni" in m.value]
     assert preview and "Rydym bellach yn anfon neges destun" in preview[0]
-    at.download_button(key="vsd_fb_summary_download").click().run()
+    click_download(at, "vsd_fb_summary_download", media)  # made and audited on click (ui/downloads.py)
     with voice.connect() as conn:
         rows = conn.execute(select(AuditLog.event, AuditLog.actor, AuditLog.detail, AuditLog.portfolio)).all()
     exports = [r for r in rows if r.event == "export.you_said_we_did"]

@@ -160,7 +160,7 @@ def test_a_domestic_abuse_lead_follows_a_link_down_to_the_case_list(seeded_app_e
 def test_a_witness_care_lead_cannot_reach_domestic_abuse_cases_through_a_link(seeded_app_env, expected):
     at = open_victims_code("lead.wcu", portfolio="vawg_da", code=CODE, cases="1")
     assert not at.exception
-    assert any("vawg_da" in w.value for w in at.warning)
+    assert any("vawg_da" in w.value.replace("\\", "") for w in at.warning)  # the id as typed, escaped
     assert at.selectbox(key="filter_portfolio").value == "witness_care"
     assert frame_with(at, CASE_COLUMN) is None
     assert not [b for b in at.download_button if b.key == "vcop_cases_download"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from config.i18n import MISSING, catalogue, current_language, format_date, t
+from config.safe_text import plain
 from data.audit import changes_text
 from rules.workflow import parse_milestones
 from ui.tables import table_alternative
@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 
 FLASH_KEY = "vsd_acc_flash"
 LOCAL_TZ = "Europe/London"
-_MARKDOWN = re.compile(r"([\\`*_#\[\]<>|~])")
 
 
 def flash(level: str, text: str) -> None:
@@ -39,20 +38,17 @@ def error_text(exc: Exception) -> str:
     code = getattr(exc, "code", None)
     messages = catalogue(current_language())
     if code and code in messages:
-        params = {k: t(v) if isinstance(v, str) and v in messages else v for k, v in getattr(exc, "params", {}).items()}
+        # A parameter is a message key (translated) or a value such as an id as typed: shown as text, never Markdown.
+        params = {
+            k: (t(v) if v in messages else plain(v)) if isinstance(v, str) else v
+            for k, v in getattr(exc, "params", {}).items()
+        }
         try:
             return t(code, **params)
         except (KeyError, IndexError):
             log.warning("message %s does not fit the parameters %s", code, params)
     log.error("no message for %r", exc)
     return t("actions.errors.fault")
-
-
-def plain(text: Any) -> str:
-    """User text shown as written inside Markdown (no formatting, links or HTML from it)."""
-    if text is None or (isinstance(text, float) and text != text):
-        return MISSING
-    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def blank(value: Any) -> bool:

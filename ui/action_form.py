@@ -13,6 +13,7 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import t
+from config.safe_text import plain
 from data import actions as svc
 from rules.permissions import can_edit_action
 from rules.workflow import (
@@ -32,7 +33,6 @@ from ui.accountability import (
     field_label,
     flash,
     local_time,
-    plain,
     status_label,
     value_text,
 )
@@ -65,7 +65,7 @@ def _base(action: dict[str, Any]) -> dict[str, Any]:
 
 def details(action: dict[str, Any], names: dict[str, str]) -> None:
     """The action's fields, in words."""
-    st.subheader(f"{action['action_id']}: {action['title']}")
+    st.subheader(f"{plain(action['action_id'])}: {plain(action['title'])}")
     rows = [
         ("portfolio", names.get(action["portfolio"], action["portfolio"])),
         ("owner", action["owner"]),
@@ -247,7 +247,7 @@ def action_panel(scope: Scope, action_id: str, *, meeting_ref: str | None = None
     try:
         action = svc.get_action(get_engine(), scope, action_id)
     except NotFound:
-        st.info(t("actions.not_found", action_id=action_id))
+        st.info(t("actions.not_found", action_id=plain(action_id)))  # the id as typed, never as Markdown
         return
     details(action, portfolio_names([action["portfolio"]]))
     editable = can_edit_action(scope, action["portfolio"], meeting_ref) and action["status"] != "closed"

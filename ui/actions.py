@@ -14,6 +14,7 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import current_language, format_date, t
+from config.safe_text import plain
 from data import actions as svc
 from data.audit import local_today
 from rules.permissions import can_edit_action, is_admin
@@ -102,7 +103,7 @@ def new_action_form(
             ),  # fmt: skip
         }
         if fixed_source:
-            st.caption(t("actions.raised_from", source=source_text(source_type, source_ref)))
+            st.caption(t("actions.raised_from", source=plain(source_text(source_type, source_ref))))
         else:
             sources = [s for s in ACTION_SOURCES if s != "board" or meeting_ref]
             source_type = st.selectbox(
@@ -174,7 +175,7 @@ def linked_actions(source_type: str, source_ref: str, scope: Scope, *, as_of: dt
     if entry is not None and scope.can_open("inspection"):
         for action_id in aged["action_id"]:
             st.page_link(
-                navigation.page(entry), label=t("actions.open", action_id=action_id), icon=":material/open_in_new:",
-                query_params={"action": action_id},
+                navigation.page(entry), label=t("actions.open", action_id=plain(action_id)),
+                icon=":material/open_in_new:", query_params={"action": action_id},
             )  # fmt: skip
     return len(aged)

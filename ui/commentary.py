@@ -17,10 +17,11 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import MISSING, current_language, format_date, format_number, t
+from config.safe_text import plain
 from data.commentary import BODY_MAX, LANGUAGES, can_edit_commentary, entity_id, in_language, read_commentary
 from data.commentary import save_commentary as save
 from rules.workflow import AccessDenied, StaleEdit, WorkflowError
-from ui.accountability import error_text, flash, local_time, plain, show_flash
+from ui.accountability import error_text, flash, local_time, show_flash
 from ui.db import get_engine
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def _shown(text: str) -> str:
 
 
 def _updated(row: Mapping[str, Any]) -> str:
-    return t("commentary.updated", who=row["updated_by"], when=local_time(row["updated_at"]), version=row["version"])
+    who, when = plain(row["updated_by"]), local_time(row["updated_at"])
+    return t("commentary.updated", who=who, when=when, version=row["version"])
 
 
 def _read_only(row: Mapping[str, Any] | None) -> None:
@@ -64,9 +66,7 @@ def _stale_panel(ident: str) -> None:
     if not stale or stale["id"] != ident:
         return
     current = stale["current"]
-    st.warning(
-        t("commentary.stale", who=current.get("updated_by") or MISSING, when=local_time(current.get("updated_at")))
-    )
+    st.warning(t("commentary.stale", who=plain(current.get("updated_by")), when=local_time(current.get("updated_at"))))
     for lang in LANGUAGES:
         st.markdown(f"**{t(f'commentary.saved_{lang}')}**")
         st.markdown(_shown(current.get(f"body_{lang}") or MISSING))
@@ -86,7 +86,7 @@ def _form(scope: Scope, portfolio_id: str, as_of: dt.date, row: Mapping[str, Any
     base = _base(row, ident)
     _stale_panel(ident)
     if row and base["version"] < row["version"] and not st.session_state.get(STALE_KEY):
-        st.info(t("commentary.newer", who=row["updated_by"], when=local_time(row["updated_at"])))
+        st.info(t("commentary.newer", who=plain(row["updated_by"]), when=local_time(row["updated_at"])))
         if st.button(t("commentary.load_latest"), key="vsd_cm_reload"):
             st.session_state.pop(BASE_KEY, None)
             st.rerun()

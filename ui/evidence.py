@@ -9,12 +9,15 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import format_number, t
+from config.safe_text import plain
+from data.audit import record_export
 from data.evidence import attach_evidence as attach
 from data.evidence import list_evidence, read_evidence
 from data.filetypes import ACCEPTED_EXTENSIONS, MB, max_evidence_bytes
 from rules.workflow import AccessDenied, NotFound, WorkflowError
 from ui.accountability import error_text, flash, local_time
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.tables import table_alternative
 
 
@@ -52,14 +55,20 @@ def evidence_section(scope: Scope, entity_type: str, entity_id: str, editable: b
         except (WorkflowError, NotFound) as exc:
             st.error(error_text(exc))
         else:
-            st.download_button(
-                t("evidence.download", file=meta["file_name"]),
-                data=content,
+            detail = {"entity_type": entity_type, "entity_id": entity_id, "evidence_id": int(chosen),
+                      "file": meta["file_name"], "sha256": meta["sha256"]}  # fmt: skip
+
+            def audit(data: bytes, actor: str = scope.username, detail: dict = detail) -> None:
+                record_export(engine, actor, "evidence_file", detail=detail | {"bytes": len(data)})
+
+            download_button(
+                t("evidence.download", file=plain(meta["file_name"])),
+                lambda content=content: content,  # handed to the media store only on click (ui/downloads.py)
                 file_name=meta["file_name"],
                 mime=meta["content_type"],
                 key=f"vsd_ev_download_{key}",
+                audit=audit,
                 icon=":material/download:",
-                on_click="ignore",
             )
     if editable:
         upload_form(scope, entity_type, entity_id)
@@ -90,5 +99,5 @@ def upload_form(scope: Scope, entity_type: str, entity_id: str) -> None:
     except (WorkflowError, AccessDenied, NotFound) as exc:
         st.error(error_text(exc))
         return
-    flash("success", t("evidence.attached", file=meta["file_name"], sha=meta["sha256"][:12]))
+    flash("success", t("evidence.attached", file=plain(meta["file_name"]), sha=meta["sha256"][:12]))
     st.rerun()

@@ -10,11 +10,12 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import t
+from config.safe_text import plain
 from data import feedback as svc
 from data.audit import local_today
 from rules.permissions import SURVIVOR_VOICE, can_edit_feedback
 from rules.workflow import FEEDBACK_STAGES, AccessDenied, NotFound, StaleEdit, WorkflowError, feedback_stage
-from ui.accountability import day, error_text, flash, history_table, plain, status_label
+from ui.accountability import day, error_text, flash, history_table, status_label
 from ui.actions import linked_actions, portfolio_names, raise_action_button
 from ui.db import get_engine
 
@@ -200,10 +201,10 @@ def item_panel(scope: Scope, feedback_id: str, as_of: dt.date) -> None:
     try:
         item = svc.get_feedback(get_engine(), scope, feedback_id)
     except NotFound:
-        st.info(t("survivor_voice.not_found", feedback_id=feedback_id))
+        st.info(t("survivor_voice.not_found", feedback_id=plain(feedback_id)))  # the id as typed, never as Markdown
         return
     stage = feedback_stage(item["status"], item["fed_back_date"])
-    st.subheader(f"{feedback_id}: {item['theme']}")
+    st.subheader(f"{plain(feedback_id)}: {plain(item['theme'])}")
     rows = [
         (t("survivor_voice.fields.summary"), item["summary"]),
         (t("survivor_voice.fields.summary_cy"), item["summary_cy"] or "–"),

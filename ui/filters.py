@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from config.i18n import format_date, t
+from config.safe_text import plain
 from metrics import periods
 from metrics.catalogue import CUTS
 from metrics.scorecard import window
@@ -202,4 +203,4 @@ def _labeller(column: str, format_value: Callable[[str, str], str]) -> Callable[
 
 def filters_text(filters: Sequence[tuple[str, str]], format_value: Callable[[str, str], str]) -> str:
     """The applied filters in words, for the page caption: "Area: Newport; Sex: Female"."""
-    return "; ".join(f"{t(f'cuts.{c}')}: {format_value(c, v)}" for c, v in filters)
+    return "; ".join(f"{t(f'cuts.{c}')}: {plain(format_value(c, v))}" for c, v in filters)

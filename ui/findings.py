@@ -10,6 +10,7 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import t
+from config.safe_text import plain
 from data import findings as svc
 from rules.permissions import can_edit_finding
 from rules.workflow import FINDING_DONE, FINDING_KINDS, FINDING_MOVES, AccessDenied, NotFound, StaleEdit, WorkflowError
@@ -22,7 +23,6 @@ from ui.accountability import (
     flash,
     history_table,
     overdue_text,
-    plain,
     status_label,
     value_text,
 )
@@ -58,7 +58,7 @@ def findings_table(aged: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 def _details(finding: dict[str, Any], names: dict[str, str]) -> None:
     kind = t(f"inspection.kinds.{finding['kind']}")
-    st.subheader(f"{finding['rec_id']}: {kind}")
+    st.subheader(f"{plain(finding['rec_id'])}: {kind}")
     st.markdown(plain(finding["text"]))
     rows = [
         (t("inspection.columns.source"), finding["source"]),
@@ -139,7 +139,7 @@ def finding_panel(scope: Scope, rec_id: str, as_of: dt.date) -> None:
     try:
         finding = svc.get_finding(get_engine(), scope, rec_id)
     except NotFound:
-        st.info(t("inspection.not_found", rec_id=rec_id))
+        st.info(t("inspection.not_found", rec_id=plain(rec_id)))  # the id as typed, never as Markdown
         return
     _details(finding, portfolio_names([finding["portfolio"]]))
     editable = can_edit_finding(scope, finding["portfolio"]) and finding["status"] not in FINDING_DONE

@@ -13,12 +13,13 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import format_date, t
+from config.safe_text import plain
 from data import meetings
 from data.audit import local_today
 from data.meetings import OPEN, Snapshot
 from rules.workflow import AccessDenied, NotFound, WorkflowError
 from ui import results_cache
-from ui.accountability import error_text, flash, local_time, plain
+from ui.accountability import error_text, flash, local_time
 from ui.actions import portfolio_names
 from ui.as_of import sources_panel
 from ui.db import get_engine
@@ -169,7 +170,7 @@ def meeting_header(meeting: dict, as_of_now) -> None:
           as_of=format_date(meeting["as_of"]), who=meeting["created_by"], when=local_time(meeting["created_at"]))
     )  # fmt: skip
     if meeting["status"] != OPEN:
-        st.info(t("meeting.closed_note", who=meeting["closed_by"], when=local_time(meeting["closed_at"])))
+        st.info(t("meeting.closed_note", who=plain(meeting["closed_by"]), when=local_time(meeting["closed_at"])))
     if as_of_now is not None and as_of_now != meeting["as_of"]:
         st.caption(t("meeting.newer_data", date=format_date(as_of_now)))
 

@@ -26,6 +26,7 @@ from ui.accountability import error_text, flash
 from ui.action_form import action_panel
 from ui.actions import actions_table
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.escalation import escalation_section
 from ui.scorecard_table import display_table
 from ui.tables import table_alternative
@@ -155,9 +156,13 @@ def portfolio_screen(scope: Scope, meeting: dict, snapshot: Snapshot, portfolio:
             change_action(scope, meeting, aged)
 
 
-def _audit_download(engine, actor: str, meeting_id: str, kind: str, rows: int) -> None:
-    """The download buttons' callback: every export is in the audit trail."""
-    record_export(engine, actor, "meeting_record", detail={"meeting": meeting_id, "format": kind}, rows=rows)
+def _auditor(engine, actor: str, meeting_id: str, kind: str, rows: int):
+    """The audit of a download of the record, written when it is made (on click): every export is in the trail."""
+
+    def audit(_data: bytes) -> None:
+        record_export(engine, actor, "meeting_record", detail={"meeting": meeting_id, "format": kind}, rows=rows)
+
+    return audit
 
 
 def close_form(scope: Scope, meeting: dict) -> None:
@@ -196,17 +201,19 @@ def record_screen(scope: Scope, meeting: dict, snapshot: Snapshot, names: dict[s
     agenda = [(pid, names.get(pid, name)) for pid, name in snapshot.agenda]
     summary = agenda_summary(snapshot.scorecards, agenda)
     csv_col, pdf_col = st.columns(2)
-    csv_col.download_button(
-        t("meeting.download_csv"), data=record_csv(meeting, decisions, names, lang),
+    # Both files are made on click (ui/downloads.py): nothing is stored for the browser before, and the PDF is not
+    # drawn on every run of the page.
+    download_button(
+        t("meeting.download_csv"), lambda: record_csv(meeting, decisions, names, lang),
         file_name=f"meeting-record-{meeting_id}.csv", mime="text/csv", key="vsd_meeting_download_csv",
-        icon=":material/download:", on_click=_audit_download,
-        args=(engine, scope.username, meeting_id, "csv", len(decisions)),
+        audit=_auditor(engine, scope.username, meeting_id, "csv", len(decisions)), container=csv_col,
+        icon=":material/download:",
     )  # fmt: skip
-    pdf_col.download_button(
-        t("meeting.download_pdf"), data=record_pdf(meeting, decisions, summary, names, lang),
+    download_button(
+        t("meeting.download_pdf"), lambda: record_pdf(meeting, decisions, summary, names, lang),
         file_name=f"meeting-record-{meeting_id}.pdf", mime="application/pdf", key="vsd_meeting_download_pdf",
-        icon=":material/picture_as_pdf:", on_click=_audit_download,
-        args=(engine, scope.username, meeting_id, "pdf", len(decisions)),
+        audit=_auditor(engine, scope.username, meeting_id, "pdf", len(decisions)), container=pdf_col,
+        icon=":material/picture_as_pdf:",
     )  # fmt: skip
     if meeting["status"] == OPEN and can_run_meeting(scope):
         close_form(scope, meeting)

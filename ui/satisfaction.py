@@ -9,6 +9,7 @@ import streamlit as st
 
 from charts.rates import difference_chart
 from config.i18n import format_number, t
+from config.safe_text import plain
 from results.gaps import GAP_COLUMNS, NOT_A_GROUP, POOLED, group_gaps
 from ui import results_cache
 from ui.formatting import format_value, translate
@@ -59,12 +60,12 @@ def pooled_members(cut: str, groups: Sequence[str], reference: str) -> list[str]
 def gap_sentence(row: pd.Series, reference_label: str, group_label: str) -> str:
     """One gap in words: its size, interval and whether it is statistically significant."""
     if row["suppressed"]:
-        return t("satisfaction.gap_suppressed", reference=reference_label, group=group_label)
+        return t("satisfaction.gap_suppressed", reference=plain(reference_label), group=plain(group_label))
     key = "satisfaction.gap_significant" if row["significant"] else "satisfaction.gap_not_significant"
     return t(
         key,
-        reference=reference_label,
-        group=group_label,
+        reference=plain(reference_label),  # group names come from the loaded files
+        group=plain(group_label),
         diff=points(row["diff"]),
         low=points(row["ci_low"]),
         high=points(row["ci_high"]),

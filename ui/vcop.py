@@ -11,9 +11,13 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import current_language, t
+from config.safe_text import plain
+from data.audit import record_export
 from metrics.catalogue import Catalogue
 from reports.safety import csv_bytes
 from ui import results_cache
+from ui.db import get_engine
+from ui.downloads import download_button
 from ui.filters import Period, portfolio_picker
 from ui.formatting import format_interval, format_value, icon_label
 from ui.measure_views import base_text
@@ -44,7 +48,7 @@ def choose_portfolio(scope: Scope, catalogue: Catalogue) -> str | None:
     wanted = st.query_params.get("portfolio")
     # Another page's choice that is no portfolio (the scorecard's "framework") just falls back, without a warning.
     if wanted and wanted not in dict(choices) and wanted in {p.id for p in catalogue.portfolios}:
-        st.warning(t("vcop.portfolio_refused", portfolio=wanted))
+        st.warning(t("vcop.portfolio_refused", portfolio=plain(wanted)))
         # The URL must not keep asking for it (nor for the case list that went with it).
         st.query_params.pop("cases", None)
         st.query_params["portfolio"] = choices[0][0]
@@ -199,8 +203,11 @@ def cell(row: pd.Series) -> str:
     return f"{format_value(row['value'], 'rate')} ({base_text(row)})"
 
 
-def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue, filters: tuple = ()) -> None:
-    """The MoJ quarterly return: its five areas by financial quarter, the victim voice and Welsh service beside."""
+def moj_section(
+    db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue, filters: tuple = (), actor: str = ""
+) -> None:
+    """The MoJ quarterly return: its five areas by financial quarter, the victim voice and Welsh service beside; its
+    CSV is made and audited (as `actor`) only when downloaded."""
     moj = [m.id for m in catalogue.all_measures if m.id.startswith("VCOP_MOJ_")]
     beside = [m for m in (*VOICE, WELSH) if m in {x.id for x in catalogue.all_measures}]
     # The months come from the scorecard's 36-month window (already prepared for the SPC charts); the last four
@@ -225,11 +232,19 @@ def moj_section(db: str, as_of: dt.date, portfolio: str, catalogue: Catalogue, f
     )
     with st.expander(t("vcop.moj.detail")):
         table_alternative(detail, t("vcop.moj.detail_caption"), key="vcop_moj_detail")
-    st.download_button(
+    audited = {
+        "as_of": as_of, "quarters": [quarters[0].label, quarters[-1].label], "filters": dict(filters),
+    }  # fmt: skip
+    engine = get_engine()
+
+    def audit(_data: bytes) -> None:
+        record_export(engine, actor, "moj_return", portfolio=portfolio, detail=audited, rows=len(detail))
+
+    download_button(
         t("vcop.moj.download"),
-        csv_bytes(detail),
+        lambda: csv_bytes(detail),  # made on click, never stored before (ui/downloads.py)
         file_name=f"moj_return_{portfolio}_{quarters[0].label}_{quarters[-1].label}.csv".replace(" ", "_"),
         mime="text/csv",
         key="vcop_moj_download",
-        on_click="ignore",
+        audit=audit,
     )

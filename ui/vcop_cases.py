@@ -1,5 +1,6 @@
 """The Victims' Code misses as a case list: late and missed instances (pseudonymous references), for users allowed
-to read the portfolio's case-level data, with a CSV download (formula-safe, audited). data.cases checks access."""
+to read the portfolio's case-level data, with a CSV download (formula-safe, made and audited only on click).
+data.cases checks access."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import streamlit as st
 
 from auth.roles import Scope
 from config.i18n import format_date, t
+from config.safe_text import plain
 from data.audit import record_export
 from data.cases import AccessDenied, check_access, missed_and_late
 from reports.safety import csv_bytes
 from ui import results_cache
 from ui.db import get_engine
+from ui.downloads import download_button
 from ui.filters import Period
 from ui.tables import table_alternative
 from ui.vcop import days_text
@@ -66,12 +69,13 @@ def display(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _record_download(username: str, portfolio: str, detail: dict, rows: int) -> None:
-    """Audit a case-list download (who, which portfolio, which filters, how many rows)."""
-    try:
-        record_export(get_engine(), username, "vcop_cases", portfolio=portfolio, detail=detail, rows=rows)
-    except Exception:  # the download itself has happened; a failed audit write is logged for follow-up
-        log.exception("could not audit the case-list download of %s", username)
+def _auditor(engine, username: str, portfolio: str, detail: dict, rows: int):
+    """The audit of a case-list download (who, which portfolio, which filters, how many rows), written on click."""
+
+    def audit(_data: bytes) -> None:
+        record_export(engine, username, "vcop_cases", portfolio=portfolio, detail=detail, rows=rows)
+
+    return audit
 
 
 def case_section(
@@ -109,7 +113,7 @@ def case_section(
         log.exception("case list failed: %s %s", portfolio, codes)
         st.error(t("errors.compute_failed"))
         return
-    filters = ", ".join(f"{t(f'cuts.{c}')}: {v}" for c, v in cuts.items()) or t("filters.all")
+    filters = ", ".join(f"{t(f'cuts.{c}')}: {plain(v)}" for c, v in cuts.items()) or t("filters.all")
     late, missed = int((frame["state"] == "late").sum()), int((frame["state"] == "missed").sum())
     st.caption(t("vcop.cases.summary", late=late, missed=missed, period=period.label(), filters=filters))
     if frame.empty:
@@ -118,12 +122,11 @@ def case_section(
     table = display(frame)
     table_alternative(table, t("vcop.cases.caption"), key="vcop_cases_table")
     detail = {"codes": list(codes), "start": period.start, "end": period.end, "as_of": as_of, "cuts": cuts}
-    st.download_button(
+    download_button(
         t("vcop.cases.download"),
-        csv_bytes(table),
+        lambda: csv_bytes(table),  # made on click, never stored before (ui/downloads.py)
         file_name=f"vcop_cases_{portfolio}_{'_'.join(codes)}_{period.start}_{period.end}.csv",
         mime="text/csv",
         key="vcop_cases_download",
-        on_click=_record_download,
-        args=(scope.username, portfolio, detail, len(table)),
+        audit=_auditor(get_engine(), scope.username, portfolio, detail, len(table)),
     )
