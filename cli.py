@@ -34,6 +34,10 @@ class CliError(Exception):
 
 def describe_failure(exc: BaseException) -> str:
     """One line saying why a command failed, for an operator (no traceback)."""
+    orig = getattr(exc, "orig", None)
+    if "no such table" in str(orig or "") or type(orig).__name__ == "UndefinedTable":
+        where = make_engine().url.render_as_string(hide_password=True)
+        return f"{where} has no tables yet, or not all of them: run `python cli.py init-db`"
     if is_unavailable(exc):
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         where = make_engine().url.render_as_string(hide_password=True)
@@ -222,6 +226,7 @@ def import_files(
     from data.ingest import import_paths
 
     as_of_date = _parse_date(as_of, "--as-of")
+    _all_exist(paths)
     engine = make_engine()
     _finish_loads(import_paths(engine, paths, as_of=as_of_date, loaded_by=_loader_name()), engine)
 
@@ -233,8 +238,16 @@ def import_policeuk_files(
     """Load police.uk street and outcomes files; each replaces its month's rows for its force."""
     from data.policeuk import import_policeuk
 
+    _all_exist(paths)
     engine = make_engine()
     _finish_loads(import_policeuk(engine, paths, loaded_by=_loader_name()), engine)
+
+
+def _all_exist(paths: list[Path]) -> None:
+    """Refuse the whole command, before anything is loaded, when a path names nothing."""
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise CliError(f"no such file or folder: {missing[0]}")
 
 
 def _write_snapshot(engine) -> None:

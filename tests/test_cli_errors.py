@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import reports.exporting
 from cli import app
-from data.models import AuditLog
+from data.engine import make_engine
+from data.models import AuditLog, Load
 
 runner = CliRunner()
 UNREACHABLE = "postgresql+psycopg://vsd@127.0.0.1:1/vsd"  # nothing listens on port 1
@@ -168,11 +169,24 @@ def test_a_user_cannot_be_given_a_portfolio_the_catalogue_lacks(db_url, monkeypa
     assert "vawg_dx" not in listed and "nosuch" not in listed and "vawg_da" in listed
 
 
-def test_import_of_a_missing_file_fails_without_a_traceback(db_url, monkeypatch, tmp_path):
+@pytest.mark.parametrize("command", ["import", "import-policeuk"])
+def test_import_of_a_missing_file_is_one_line_and_loads_nothing(db_url, monkeypatch, tmp_path, command):
     monkeypatch.setenv("DATABASE_URL", db_url)
-    result = runner.invoke(app, ["import", str(tmp_path / "victims.csv")])
+    (tmp_path / "engagement_events.csv").write_text("event_id\n")
+    result = runner.invoke(app, [command, str(tmp_path / "engagement_events.csv"), str(tmp_path / "victims.csv")])
     assert result.exit_code == 1
-    assert "victims.csv" in result.stderr and "Traceback" not in result.output
+    assert one_line(result) == f"error: no such file or folder: {tmp_path / 'victims.csv'}"
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Load)).scalar_one() == 0
+    engine.dispose()
+
+
+def test_a_database_without_tables_says_run_init_db(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = runner.invoke(app, ["scorecard", "--portfolio", "all"])
+    assert result.exit_code == 1
+    assert one_line(result).endswith("has no tables yet, or not all of them: run `python cli.py init-db`")
 
 
 def test_log_lines_are_timestamped_and_levelled(small_demo, db_url, monkeypatch, tmp_path):
