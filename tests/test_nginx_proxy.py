@@ -30,7 +30,7 @@ NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.pat
 OPENSSL = shutil.which("openssl")
 
 pytestmark = [
-    pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)"),
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)"),
     pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed"),
 ]
 
