@@ -32,6 +32,7 @@ OPENSSL = shutil.which("openssl")
 pytestmark = [
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)"),
     pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed"),
+    pytest.mark.xdist_group("nginx_proxy"),  # one server and one nginx for the module, on one worker
 ]
 
 
