@@ -57,6 +57,8 @@ def download_button(
         file_name=file_name,
         mime=mime,
         key=key,
-        on_click="ignore",  # the file is made on click; the page need not run again
+        # The page runs again after the download: Streamlit's clean-up of files no session refers to runs at the end
+        # of each run, so the generated file leaves the media store after the next runs rather than waiting.
+        on_click="rerun",
         **options,
     )
