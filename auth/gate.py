@@ -82,6 +82,7 @@ def settings_or_stop() -> AuthSettings:
             refuse_demo_users(get_engine())  # checked on every run: enabling a demo account later also stops the app
         return settings
     except SettingsError as exc:
+        log.error("configuration refused: %s", "; ".join(code for code, _ in exc.problems))
         lines = "\n".join(f"- {t(code, **_translated_source(params))}" for code, params in exc.problems)
         st.error(f"**{t('settings.title')}**\n\n{lines}\n\n{t('settings.hint')}")
         st.stop()
@@ -177,7 +178,6 @@ def _password_sign_in(engine, authenticator: stauth.Authenticate, settings: Auth
         return
     _adopt(user)
     authenticator.cookie_controller.set_cookie()
-    log.info("sign-in: %s", username)
 
 
 def _cookie_sign_in(engine, authenticator: stauth.Authenticate, settings: AuthSettings, now: dt.datetime) -> None:
@@ -236,6 +236,7 @@ def require_user() -> Scope | None:
         except UserError:
             pass  # the user was removed meanwhile; the session ends all the same
         _end_session(authenticator, "auth.signed_out")
+        log.info("sign-out: %s", state.get("username") or "-")
         return None
     if not signed_in and state.get(SUBMIT_KEY):
         _password_sign_in(engine, authenticator, settings, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +27,8 @@ LANGUAGES = ("en", "cy")
 REVOKING_EVENTS = ("user.sign_out", "user.set_password", "user.disable", "user.revoke_sessions")
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- reading
@@ -281,23 +284,33 @@ def attempt_sign_in(
     exists or is locked.
     """
     now = now or utcnow()
-    signed_in = False
+    outcome = "refused: unknown username"
 
     def decide(current: UserRecord | None) -> dict[str, Any] | None:
-        nonlocal signed_in
+        nonlocal outcome
         if current is None:
             passwords.spend_time_like_a_check(password)  # a stand-in hash of the configured cost
             return None  # nothing to count
         if not may_sign_in(current, production) or current.locked(now):
             passwords.verify(password, current.password_hash)  # the work of a wrong password; the result is ignored
+            outcome = "refused: account locked" if current.locked(now) else "refused: account may not sign in"
             return None  # disabled accounts are not counted, and a lock is not extended
         if not passwords.verify(password, current.password_hash):
-            return _failure(current, now)
-        signed_in = True
+            failure = _failure(current, now)
+            outcome = (
+                "refused: wrong password, account now locked"
+                if failure["event"] == "user.locked"
+                else (f"refused: wrong password ({failure['failed_logins']} in a row)")
+            )
+            return failure
+        outcome = "signed in"
         return {**_clear_failures(current), "event": "user.sign_in"}
 
-    after = store.sign_in_step(engine, normalise_username(username), now, decide)
-    return after if signed_in else None
+    name = normalise_username(username)
+    after = store.sign_in_step(engine, name, now, decide)
+    # The page answers every refusal alike (nothing tells usernames apart); the operator's log says which it was.
+    (log.info if outcome == "signed in" else log.warning)("sign-in attempt for %s: %s", name, outcome)
+    return after if outcome == "signed in" else None
 
 
 def record_success(engine: Engine, username: str, now: dt.datetime | None = None) -> UserRecord:

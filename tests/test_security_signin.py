@@ -213,6 +213,23 @@ def test_an_address_is_limited_by_its_refusals_not_by_its_sign_ins(app_engine, m
     assert users.load_user(app_engine, "board").failed_logins == 2  # the refused third never reached the account
 
 
+def test_the_operators_log_says_which_refusal_it_was(target, caplog):
+    """The page answers every refusal alike; the server log (operators only) names each, with no password."""
+    caplog.set_level("INFO", logger="auth.users")
+    for _ in range(5):
+        users.attempt_sign_in(target, "target.user", WRONG[0])
+    users.attempt_sign_in(target, "target.user", RIGHT)
+    users.attempt_sign_in(target, "no.such.user", RIGHT)
+    lines = [r.getMessage() for r in caplog.records if r.name == "auth.users"]
+    assert lines == [
+        *(f"sign-in attempt for target.user: refused: wrong password ({n} in a row)" for n in range(1, 5)),
+        "sign-in attempt for target.user: refused: wrong password, account now locked",
+        "sign-in attempt for target.user: refused: account locked",
+        "sign-in attempt for no.such.user: refused: unknown username",
+    ]
+    assert not any(RIGHT in line or WRONG[0] in line for line in lines)
+
+
 # ---------------------------------------------------------------- the limiter and the client's address
 
 
