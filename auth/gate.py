@@ -43,6 +43,7 @@ from auth.users import (
     set_language,
 )
 from config.i18n import t
+from config.safe_text import plain
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +289,7 @@ def display_name() -> str:
 
 def account_panel() -> None:
     """Sidebar: who is signed in, and the sign-out button."""
-    st.sidebar.caption(t("auth.signed_in_as", name=display_name()))
+    st.sidebar.caption(t("auth.signed_in_as", name=plain(display_name())))  # an administrator chose the name
     st.sidebar.button(t("auth.sign_out"), key=SIGN_OUT_KEY, icon=":material/logout:")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Element
 
 from data import actions, meetings
@@ -119,3 +120,19 @@ def test_a_crafted_link_shows_its_parameter_as_text(app_db, username, page, para
     assert live == []
     if param != "portfolio":  # an unknown portfolio is replaced by the user's own (no data loaded here)
         assert carried, "the 'does not exist' message names the id as typed"
+
+
+def _account_panel_with_a_crafted_name() -> None:
+    import streamlit as st
+
+    from auth import gate
+    from tests.test_markdown_injection import SHORT
+
+    st.session_state["name"] = SHORT  # a display name is chosen by an administrator, not by the app
+    gate.account_panel()
+
+
+def test_the_signed_in_name_is_text():
+    at = AppTest.from_function(_account_panel_with_a_crafted_name).run()
+    assert not at.exception
+    assert_shown_as_text(at, minimum=1)
