@@ -24,7 +24,7 @@ from ui.as_of import sources_panel
 from ui.db import get_engine
 from ui.downloads import download_button
 from ui.feedback import SELECTED_KEY, feedback_table, item_panel, pipeline_counts, record_form, with_stage
-from ui.scorecard_table import display_table
+from ui.scorecard_table import display_table, trend_column
 from ui.tables import table_alternative
 
 scope = gate.require_page("survivor_voice")
@@ -56,6 +56,7 @@ if as_of is not None:
     table_alternative(
         display_table(cards.loc[cards["portfolio_id"] == SURVIVOR_VOICE].reset_index(drop=True)),
         t("survivor_voice.measures_caption", date=format_date(as_of)),
+        column_config={t("scorecard.columns.trend"): trend_column(t("scorecard.columns.trend"))},
     )
     sources_panel(results_cache.db_key())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from config.i18n import current_language, format_number, t
 from results.scorecards import scorecard_table
@@ -44,9 +45,25 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
             t("scorecard.columns.variation"): [icon_label("variation", v) for v in table["variation"]],
             t("scorecard.columns.assurance"): [icon_label("assurance", v) for v in table["assurance"]],
             t("scorecard.columns.change"): [change_text(r) for _, r in table.assign(kind=kinds).iterrows()],
-            t("scorecard.columns.trend"): rows["sparkline"].map(lambda s: [None if pd.isna(v) else v for v in s]),
+            t("scorecard.columns.trend"): [trend_points(s, k) for s, k in zip(rows["sparkline"], kinds, strict=True)],
         }
     )
+
+
+def trend_points(series, kind: str) -> list[float]:
+    """The sparkline's points: the shown months only, rates in whole-ish percent.
+
+    Streamlit's LineChartColumn cannot draw a gap: one missing value turns the whole cell into an error showing the
+    raw list (",,,,0.9285…"), so suppressed months are left out rather than passed as None; values are rounded
+    because the grid reads a sparkline out to screen readers as its list of numbers (README, accessibility notes).
+    """
+    scale, digits = (100, 1) if kind == "rate" else (1, 1)
+    return [round(float(v) * scale, digits) for v in series if v is not None and not pd.isna(v)]
+
+
+def trend_column(label: str):
+    """The Trend column's configuration: a sparkline, never a list of number pills."""
+    return st.column_config.LineChartColumn(label, width="small", help=t("scorecard.trend_help"))
 
 
 def base_text(row: pd.Series) -> str:
