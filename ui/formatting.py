@@ -31,6 +31,16 @@ def format_value(value, kind: str, suppressed: bool = False) -> str:
     return format_number(value, decimals=0 if float(value).is_integer() else 1)
 
 
+def format_count(value, suppressed: bool = False) -> str:
+    """A month's numerator or denominator in a table: 'fewer than 10' when suppressed (never Streamlit's 'None' for
+    a blank cell, never the count itself, which would give the rate away), a dash when there is none."""
+    if suppressed:
+        return t("chart.suppressed")
+    if value is None or pd.isna(value):
+        return "–"
+    return format_number(value)
+
+
 def format_interval(low, high, kind: str, suppressed: bool = False) -> str:
     """The 95% interval, or nothing when there is none (counts) or the value is suppressed."""
     if suppressed or low is None or high is None or pd.isna(low) or pd.isna(high):

@@ -13,7 +13,7 @@ from charts.theme import enable_theme
 from config.i18n import current_language, format_number, t
 from results.spc import latest_target
 from ui import actions, results_cache
-from ui.formatting import format_interval, format_value, icon_label, translate
+from ui.formatting import format_count, format_interval, format_value, icon_label, translate
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -111,9 +111,9 @@ def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: t
     table = pd.DataFrame(
         {
             t("chart.month"): series["period_label"].astype(str),
-            # A suppressed month's counts would give its rate away: they are blanked with it.
-            t("chart.numerator"): series["numerator"].mask(series["suppressed"].astype(bool)),
-            t("chart.denominator"): series["denominator"].mask(series["suppressed"].astype(bool)),
+            # A suppressed month's counts would give its rate away: they read 'fewer than 10' with it.
+            t("chart.numerator"): list(map(format_count, series["numerator"], series["suppressed"])),
+            t("chart.denominator"): list(map(format_count, series["denominator"], series["suppressed"])),
             t("chart.value"): [
                 format_value(v, measure.kind, s) for v, s in zip(series["value"], series["suppressed"], strict=True)
             ],
