@@ -18,7 +18,8 @@ class Source:
     """One source table and the facts about it that more than one room needs."""
 
     table: str  # the table, and the name of its frame in data.queries.metric_frames
-    # The column that dates its records, for freshness. Witnesses use charge_date, not trial_date: listed trials lie
+    # The column that dates its records, for freshness ("" for a table with no date of its own, dated by its parent's).
+    # Witnesses use charge_date, not trial_date: listed trials lie
     # in the future and would make the caseload look fresh for ever.
     dated_by: str
     # The dates a window [start, end] is fetched by: a row belongs when any of them lies in it (data.queries runs
@@ -44,6 +45,8 @@ class Source:
 SOURCES: tuple[Source, ...] = (
     Source("victims", "reported_date", later_dates=("recorded_date", "outcome_date")),
     Source("entitlements", "trigger_date", fetch_dates=("trigger_date",)),
+    # Contract v2 (STATUTORY.md §3): fetched with the reviewed instance's code and case.
+    Source("quality_reviews", "review_date", fetch_dates=("review_date",), measured=False),
     Source(
         "referrals",
         "referral_date",
@@ -51,6 +54,8 @@ SOURCES: tuple[Source, ...] = (
         own_attributes=("age_band", "sex", "ethnicity", "disability", "area"),
         later_dates=("first_contact_date", "needs_assessed_date", "closed_date"),
     ),
+    # STATUTORY.md §6: no date of its own (its referral's dates it); not a monthly feed of its own.
+    Source("referral_needs", "", monthly=False, measured=False),
     Source("witnesses", "charge_date", fetch_dates=("trial_date",), later_dates=("needs_assessment_date",)),
     Source(
         "special_measures",
@@ -68,6 +73,8 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "feedback_items", "received_date", later_dates=("decision_date", "implemented_date", "fed_back_date"), live=True
     ),
+    Source("inspections", "published_date", monthly=False, measured=False),  # STATUTORY.md §4
+    Source("inspection_grades", "", monthly=False, measured=False),
     Source("recommendations", "published_date", monthly=False, live=True),
     Source("actions", "created_date", monthly=False, live=True),
     Source("policeuk_street", "file_month", month_text=True),

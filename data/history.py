@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Date, Engine, cast, func, null, select
 
 from config.sources import SOURCES
 from data.models import Action, Base, Load
@@ -89,9 +89,8 @@ def table_extents(engine: Engine) -> dict[str, tuple[dt.date | None, int]]:
     with engine.connect() as conn:
         for source in SOURCES:
             table = Base.metadata.tables[source.table]
-            latest, rows = conn.execute(
-                select(func.max(table.c[source.dated_by]), func.count()).select_from(table)
-            ).one()
+            latest_of = func.max(table.c[source.dated_by]) if source.dated_by else cast(null(), Date)
+            latest, rows = conn.execute(select(latest_of, func.count()).select_from(table)).one()
             extents[source.table] = (_period_date(latest, source.month_text), int(rows))
     return extents
 
@@ -118,7 +117,7 @@ def freshness_status(
     stale_after: int = STALE_AFTER_MONTHS,
 ) -> str:
     """empty (no rows), register (not a monthly feed), unknown (no as-of date), stale, or current."""
-    if rows == 0 or latest_period is None:
+    if rows == 0 or (latest_period is None and monthly):
         return "empty"
     if not monthly:
         return "register"

@@ -220,13 +220,14 @@ def _check_and_write(
         repeated = seen.repeated(key)
         if repeated.any():
             rows = raw.index[repeated.to_numpy()]
+            shown = spec.key_from[-1] if spec.key_from else spec.key  # a two-column key is reported at its second
             found.append(
                 pd.DataFrame(
                     {
                         "row": rows,
-                        "column": spec.key,
-                        "value": raw.loc[rows, spec.key].to_numpy(),
-                        "rule": f"duplicate {spec.key}",
+                        "column": shown,
+                        "value": raw.loc[rows, shown].to_numpy(),
+                        "rule": f"duplicate {' and '.join(spec.key_from) if spec.key_from else spec.key}",
                     }
                 )  # fmt: skip
             )

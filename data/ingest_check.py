@@ -105,6 +105,9 @@ def schema_errors(spec: TableSpec, checked: Checked, raw: pd.DataFrame) -> pd.Da
     for case in cases[~frame_level].itertuples(index=False):
         if case.check == "not_nullable":
             rule = "required"
+        elif case.check == "field_uniqueness" and spec.key_from:  # reported at the key's second column
+            records.append((int(case.index), spec.key_from[-1], "duplicate " + " and ".join(spec.key_from)))
+            continue
         elif case.check == "field_uniqueness":
             rule = f"duplicate {case.column}"
         else:
@@ -124,6 +127,10 @@ def check_chunk(spec: TableSpec, raw: pd.DataFrame) -> Checked:
     """Parse and check one chunk against the contract (no database): `errors` holds every problem found."""
     for missing in (c for c in spec.column_names if c not in raw.columns):
         raw[missing] = ""
+    if spec.key_from:  # a two-column key, stored joined; empty while a part is missing (that part is reported)
+        parts = [raw[c] for c in spec.key_from]
+        whole = pd.concat([p != "" for p in parts], axis=1).all(axis=1)
+        raw[spec.key] = parts[0].str.cat(parts[1:], sep="|").where(whole, "")
     checked = parse_chunk(spec, raw)
     checked.errors = _concat([checked.errors, schema_errors(spec, checked, raw)])
     return checked

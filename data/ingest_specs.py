@@ -36,6 +36,7 @@ from data.ingest_enums import (
     TRIAL_OUTCOMES,
     entitlement_codes,
 )
+from data.ingest_statutory_enums import GRADES, INSPECTION_BODIES, QUALITY_RESULTS, need_codes, quality_criteria
 from data.models import CONTRACT_TABLES
 
 
@@ -82,6 +83,7 @@ class TableSpec:
     period_dates: tuple[str, ...] = ()  # METRICS.md §1: the dates a record is counted by (for the as-of default)
     fill_from_victim: tuple[str, ...] = ()  # columns taken from the linked victim when null
     defaults: dict[str, object] = field(default_factory=dict)  # value stored when null
+    key_from: tuple[str, ...] = ()  # a two-column natural key: `key` is stored as their values joined by "|"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -138,7 +140,7 @@ def _demographics(with_offence: bool) -> tuple[Col, ...]:
 
 
 def _tables() -> dict[str, TableSpec]:
-    """The ten contract tables, in load order."""
+    """The contract tables (v1 and the optional v2 files), in load order."""
     answer = {"min_value": 1, "max_value": 7}
     specs = [
         TableSpec(
@@ -198,6 +200,26 @@ def _tables() -> dict[str, TableSpec]:
             defaults={"declined": False},
         ),
         TableSpec(
+            "quality_reviews",
+            "review_id",
+            (
+                Col("review_id", required=True),
+                Col("entitlement_id", required=True),
+                Col("review_date", "date", required=True),
+                Col("result", "enum", required=True, values=QUALITY_RESULTS),
+                Col("failed_criteria", "measures", values=quality_criteria()),
+            ),
+            rules=(
+                _required_when(
+                    "failed_criteria",
+                    lambda d: d["result"].notna() & (d["result"] != "meets"),
+                    "required unless result is meets",
+                ),
+            ),
+            references=(Reference("entitlement_id", "entitlements", "entitlement_id"),),
+            period_dates=("review_date",),
+        ),
+        TableSpec(
             "referrals",
             "referral_id",
             (
@@ -221,6 +243,18 @@ def _tables() -> dict[str, TableSpec]:
             references=(Reference("case_id", "victims", "case_id"),),
             period_dates=("referral_date",),
             fill_from_victim=("age_band", "sex", "ethnicity", "disability", "area"),
+        ),
+        TableSpec(
+            "referral_needs",
+            "row_key",
+            (
+                Col("row_key"),
+                Col("referral_id", required=True),
+                Col("need", "enum", required=True, values=need_codes()),
+                Col("improved", "bool"),
+            ),
+            references=(Reference("referral_id", "referrals", "referral_id"),),
+            key_from=("referral_id", "need"),
         ),
         TableSpec(
             "witnesses",
@@ -319,6 +353,31 @@ def _tables() -> dict[str, TableSpec]:
             period_dates=("received_date",),
         ),
         TableSpec(
+            "inspections",
+            "report_id",
+            (
+                Col("report_id", required=True),
+                Col("body", "enum", required=True, values=INSPECTION_BODIES),
+                Col("title", required=True, max_length=300),
+                Col("published_date", "date", required=True),
+                Col("response_published_date", "date"),
+            ),
+            rules=(_after("response_published_date", "published_date"),),
+            period_dates=("published_date",),
+        ),
+        TableSpec(
+            "inspection_grades",
+            "row_key",
+            (
+                Col("row_key"),
+                Col("report_id", required=True),
+                Col("question", required=True, max_length=200),
+                Col("grade", "enum", required=True, values=GRADES),
+            ),
+            references=(Reference("report_id", "inspections", "report_id"),),
+            key_from=("report_id", "question"),
+        ),
+        TableSpec(
             "recommendations",
             "rec_id",
             (
@@ -333,7 +392,9 @@ def _tables() -> dict[str, TableSpec]:
                 Col("due_date", "date"),
                 Col("status", "enum", required=True, values=FINDING_STATUSES),
                 Col("closed_date", "date"),
+                Col("report_id"),
             ),
+            references=(Reference("report_id", "inspections", "report_id"),),
             period_dates=("published_date",),
         ),
         TableSpec(
@@ -371,7 +432,7 @@ def _with_model_lengths(spec: TableSpec) -> TableSpec:
         cols.append(c)
     return TableSpec(
         spec.name, spec.key, tuple(cols), spec.rules, spec.references, spec.period_dates, spec.fill_from_victim,
-        spec.defaults,
+        spec.defaults, spec.key_from,
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -81,6 +82,8 @@ class Entitlement(Base):
     declined: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(4))
     unit: Mapped[str | None] = mapped_column(String(64))
+    # STATUTORY.md §1: the good reason (VPA 2024 s5) recorded for a late or missed duty; a catalogue code.
+    exception_reason: Mapped[str | None] = mapped_column(Text)
     load_id: Mapped[int | None] = _load_id()
 
     __table_args__ = (Index("ix_entitlements_trigger_code", "trigger_date", "code"),)
@@ -221,6 +224,8 @@ class Recommendation(Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32))
     closed_date: Mapped[dt.date | None] = mapped_column(Date)
+    # STATUTORY.md §4: the published report the finding comes from (checked against inspections by the loader).
+    report_id: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     load_id: Mapped[int | None] = _load_id()
 
@@ -246,6 +251,61 @@ class Action(Base):
     # Optimistic locking: every save must name the version it read.
     version: Mapped[int] = mapped_column(Integer, default=1)
     load_id: Mapped[int | None] = _load_id()
+
+
+# ---------------------------------------------------------------- contract v2 (STATUTORY.md)
+# Tables whose natural key has two columns carry a stored `row_key` ("first|second", built by the loader) as their
+# primary key, so the one-key upsert of the loader serves them too; the pair is also declared unique.
+
+
+class QualityReview(Base):
+    """A supervisor's or quality team's dip-sample review of one entitlement instance (STATUTORY.md §3)."""
+
+    __tablename__ = "quality_reviews"
+    review_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entitlement_id: Mapped[str] = mapped_column(ForeignKey("entitlements.entitlement_id"), index=True)
+    review_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    result: Mapped[str] = mapped_column(String(20))
+    failed_criteria: Mapped[str | None] = mapped_column(String(400))
+    load_id: Mapped[int | None] = _load_id()
+
+
+class Inspection(Base):
+    """A published inspection or review report, and when the response to it was published (STATUTORY.md §4)."""
+
+    __tablename__ = "inspections"
+    report_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    body: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    published_date: Mapped[dt.date] = mapped_column(Date)
+    response_published_date: Mapped[dt.date | None] = mapped_column(Date)
+    load_id: Mapped[int | None] = _load_id()
+
+
+class InspectionGrade(Base):
+    """A PEEL-style graded question of a report (STATUTORY.md §4)."""
+
+    __tablename__ = "inspection_grades"
+    row_key: Mapped[str] = mapped_column(String(250), primary_key=True)  # report_id|question
+    report_id: Mapped[str] = mapped_column(ForeignKey("inspections.report_id"), index=True)
+    question: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str] = mapped_column(String(32))
+    load_id: Mapped[int | None] = _load_id()
+
+    __table_args__ = (UniqueConstraint("report_id", "question", name="uq_inspection_grades_report_question"),)
+
+
+class ReferralNeed(Base):
+    """One need assessed on a Connect Gwent referral and whether it improved by closure (STATUTORY.md §6)."""
+
+    __tablename__ = "referral_needs"
+    row_key: Mapped[str] = mapped_column(String(90), primary_key=True)  # referral_id|need
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.referral_id"), index=True)
+    need: Mapped[str] = mapped_column(String(40))
+    improved: Mapped[bool | None] = mapped_column(Boolean)
+    load_id: Mapped[int | None] = _load_id()
+
+    __table_args__ = (UniqueConstraint("referral_id", "need", name="uq_referral_needs_referral_need"),)
 
 
 # ---------------------------------------------------------------- police.uk open data
@@ -458,3 +518,7 @@ CONTRACT_TABLES: dict[str, type[Base]] = {
     "recommendations": Recommendation,
     "actions": Action,
 }
+    "quality_reviews": QualityReview,
+    "referral_needs": ReferralNeed,
+    "inspections": Inspection,
+    "inspection_grades": InspectionGrade,

@@ -75,7 +75,8 @@ def _column_checks(c: Col) -> list[pa.Check]:
     if c.kind == "enum":
         checks.append(pa.Check.isin(c.values, error=one_of(c.values)))
     if c.kind == "measures":
-        checks.append(pa.Check(_measures_ok(c.values), error="each measure must be one of: " + ", ".join(c.values)))
+        item = "measure" if c.name == "measures" else "code"
+        checks.append(pa.Check(_measures_ok(c.values), error=f"each {item} must be one of: " + ", ".join(c.values)))
     if c.kind in ("text", "measures") and c.max_length:
         checks.append(pa.Check.str_length(max_value=c.max_length, error=f"must be at most {c.max_length} characters"))
     if c.kind == "int" and c.min_value is not None and c.max_value is not None:

@@ -21,7 +21,10 @@ from tests.test_ingest_support import VALID, row
 
 def other(table: str, **changes: str) -> dict[str, str]:
     """A second row of `table` (its own key) with some cells changed."""
-    key = TABLES[table].key
+    spec = TABLES[table]
+    key = spec.key_from[-1] if spec.key_from else spec.key  # a two-column key: change its second part
+    if spec.key_from and spec.col(key).kind == "enum":
+        return row(table, **{spec.key_from[0]: VALID[table][spec.key_from[0]] + "-2"}, **changes)
     return row(table, **{key: VALID[table][key] + "-2"}, **changes)
 
 

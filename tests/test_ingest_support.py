@@ -26,12 +26,17 @@ VALID: dict[str, dict[str, str]] = {
         "entitlement_id": "EN-1", "case_id": "VC-1", "code": "R3_WRITTEN_ACK", "trigger_date": "2023-01-05",
         "delivered_date": "2023-01-09", "declined": "false", "language": "cy", "unit": "Victim Care Unit",
     },
+    "quality_reviews": {
+        "review_id": "QR-1", "entitlement_id": "EN-1", "review_date": "2023-02-01", "result": "partly_meets",
+        "failed_criteria": "empathetic;next_steps",
+    },
     "referrals": {
         "referral_id": "RF-1", "case_id": "VC-1", "referral_date": "2023-01-06", "source": "police",
         "first_contact_date": "2023-01-07", "needs_assessed_date": "2023-01-09", "support_accepted": "yes",
         "service": "isva", "closed_date": "2023-04-01", "cope_recover_improved": "true", "age_band": "",
         "sex": "", "ethnicity": "", "disability": "", "area": "",
     },
+    "referral_needs": {"referral_id": "RF-1", "need": "drugs_alcohol", "improved": "true"},
     "witnesses": {
         "witness_id": "WI-1", "case_id": "VC-1", "is_victim": "true", "court": "crown", "charge_date": "2023-03-01",
         "plea": "not_guilty", "needs_assessment_date": "2023-03-03", "trial_date": "2023-09-04",
@@ -60,6 +65,11 @@ VALID: dict[str, dict[str, str]] = {
         "decision_date": "2023-02-10", "implemented_date": "2023-03-01", "we_did": "Weekly update calls.",
         "fed_back_date": "2023-03-05",
     },
+    "inspections": {
+        "report_id": "IR-1", "body": "hmicfrs", "title": "PEEL 2025-27: Gwent Police", "published_date": "2025-06-01",
+        "response_published_date": "2025-07-20",
+    },
+    "inspection_grades": {"report_id": "IR-1", "question": "Engaging with and treating the public", "grade": "good"},
     "recommendations": {
         "rec_id": "HM-1", "source": "HMICFRS PEEL 2023-25", "published_date": "2024-08-15",
         "kind": "area_for_improvement", "reference": "AFI 1", "text": "Improve victim updates.",
@@ -81,6 +91,9 @@ PARENTS = {
     "special_measures": ["victims", "witnesses"],
     "survey_responses": ["victims"],
     "feedback_items": ["engagement_events"],
+    "quality_reviews": ["victims", "entitlements"],
+    "referral_needs": ["victims", "referrals"],
+    "inspection_grades": ["inspections"],
 }
 
 

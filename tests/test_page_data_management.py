@@ -206,9 +206,9 @@ def test_process_uploads_loads_a_police_uk_file(app_engine):
     [
         ("victims.csv", 0),
         ("entitlements.xlsx", 1),
-        ("actions.csv", 9),
-        ("book.xlsx", 10),
-        ("2024-01-gwent-street.csv", 11),
+        ("actions.csv", 13),
+        ("book.xlsx", 14),
+        ("2024-01-gwent-street.csv", 15),
     ],
 )
 def test_load_order(name, position):
