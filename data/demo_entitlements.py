@@ -147,7 +147,34 @@ def generate_entitlements(
     declined = np.concatenate([done.declined, r_done.declined])
     order = np.lexsort((trigger, victim))
     victim, code, trigger, delivered, declined = (a[order] for a in (victim, code, trigger, delivered, declined))
-    return _table(rng, v, victim, code, trigger, delivered, declined, first_id, width), referred
+    table = _table(rng, v, victim, code, trigger, delivered, declined, first_id, width)
+    # Rows added since v1 come from a stream of their own, after the v1 rows (which keep their ids), so that adding
+    # them moves no v1 figure: `rng` is left exactly as v1 left it for the tables generated after this one.
+    extra = rng.spawn(1)[0]
+    review = _review_rows(extra, v, as_of, wd, drop_day, first_id + table.num_rows, width)
+    return pa.concat_tables([table, review]), referred
+
+
+def _review_rows(
+    rng: np.random.Generator, v: Victims, as_of: int, wd: WorkingDays, drop_day: int, first_id: int, width: int
+) -> pa.Table:
+    """Police Victims' Right to Review: a share of victims whose case ended without a charge ask for a review, which
+    is acknowledged (R6_VRR_ACK) and decided (R6_VRR_DECISION), both timed from the request."""
+    n = len(v)
+    outcomes = np.array([P.OUTCOMES.index(o) for o in P.VRR_OUTCOMES])
+    low, high = P.VRR_DAYS_AFTER_DECISION
+    asks = np.isin(v.outcome, outcomes) & (v.decision_day != DNULL) & (rng.random(n) < P.VRR_P_REQUEST)
+    requested = np.where(asks, v.decision_day + rng.integers(low, high + 1, n), DNULL)
+    rows = _Rows()
+    rows.add(np.arange(n), "R6_VRR_ACK", requested, as_of)
+    rows.add(np.arange(n), "R6_VRR_DECISION", requested, as_of)
+    victim, code, trigger = rows.arrays()
+    done = deliver(rng, v, victim, code, trigger, as_of, wd, drop_day)
+    order = np.lexsort((trigger, victim))
+    victim, code, trigger, delivered, declined = (
+        a[order] for a in (victim, code, trigger, done.delivered, done.declined)
+    )
+    return _table(rng, v, victim, code, trigger, delivered, declined, first_id, width)
 
 
 def _court_rows(rng: np.random.Generator, rows: _Rows, court: Court, as_of: int) -> None:

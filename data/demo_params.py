@@ -131,6 +131,9 @@ ENTITLEMENTS: dict[str, tuple[int, int, bool, float, float, float]] = {
     "R10_EXPENSES_INFO": (10, 10, False, 0.86, 0.04, 0.0),
     "R11_VCS_REFERRAL": (10, 10, False, 0.80, 0.05, 0.05),
     "R12_COMPLAINT_RESPONSE": (10, 10, False, 0.75, 0.05, 0.0),
+    # Police Victims' Right to Review (STATUTORY.md §2), drawn from their own stream: acknowledge, then decide.
+    "R6_VRR_ACK": (10, 10, False, 0.86, 0.03, 0.0),
+    "R6_VRR_DECISION": (30, 30, False, 0.72, 0.06, 0.0),
 }
 CODES = tuple(ENTITLEMENTS)
 WCU_CODES = frozenset(
@@ -139,3 +142,8 @@ WCU_CODES = frozenset(
 )
 # The Victim Care Unit makes first contact, assesses needs and refers (PRODUCT.md).
 VCU_CODES = frozenset({"R3_WRITTEN_ACK", "R4_NEEDS_ASSESSMENT", "R4_REFERRAL", "R5_COMPENSATION_INFO"})
+# Right to Review: victims whose case ended without a charge for these outcomes may ask for a review, this share of
+# them, this many days (uniform) after the decision.
+VRR_OUTCOMES = ("evidential_other", "not_in_public_interest")
+VRR_P_REQUEST = 0.06
+VRR_DAYS_AFTER_DECISION = (3, 60)

@@ -57,9 +57,9 @@ def test_entitlement_timescales_follow_metrics_md(code, standard, enhanced, unit
     assert (e.standard, e.enhanced, e.unit) == (standard, enhanced, unit)
 
 
-def test_eighteen_entitlements_and_their_rights_named():
+def test_twenty_entitlements_and_their_rights_named():
     cat = load_catalogue()
-    assert len(cat.entitlements) == 18
+    assert len(cat.entitlements) == 20  # METRICS.md §2's 18 and the two of Right to Review (STATUTORY.md §2)
     assert cat.entitlement("R6_CPS_DECISION").right_name == "investigation and prosecution"
     assert cat.entitlement("R6_CPS_DECISION").owner == "cps"
 
@@ -69,7 +69,10 @@ def test_eighteen_entitlements_and_their_rights_named():
     [
         ("VCOP_R3_WRITTEN_ACK", ["R3_WRITTEN_ACK"]),
         ("VCOP_RIGHT_4", ["R4_NEEDS_ASSESSMENT", "R4_REFERRAL"]),
-        ("VCOP_RIGHT_6", ["R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE", "R6_CPS_DECISION"]),
+        (
+            "VCOP_RIGHT_6",
+            ["R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE", "R6_CPS_DECISION", "R6_VRR_ACK", "R6_VRR_DECISION"],
+        ),
         ("VCOP_RIGHT_8", ["R8_HEARING_INFO", "R8_EVIDENCE_REQUIRED", "R8_BAIL_OUTCOME", "R8_SM_OUTCOME"]),
         ("VCOP_MOJ_UPDATES", ["R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE"]),
         ("VCOP_MOJ_RELEASE", ["R11_VCS_REFERRAL"]),
@@ -101,8 +104,8 @@ def test_every_metrics_md_measure_is_in_the_catalogue():
     listed |= {f"VCOP_RIGHT_{n}" for n in range(1, 13)}
     listed |= {f"VCOP_MOJ_{a}" for a in ("ACK", "REFERRAL", "UPDATES", "VPS", "RELEASE")}
     listed |= {f"VCOP_{e.code}" for e in load_catalogue().entitlements}
-    assert ids == listed  # 37 + 12 + 5 + 18 = 72, nothing more, nothing less
-    assert len(ids) == 72
+    assert ids == listed  # 37 + 12 + 5 + 20 = 74, nothing more, nothing less
+    assert len(ids) == 74
 
 
 @pytest.mark.parametrize(
@@ -144,7 +147,8 @@ def test_measures_take_case_basis_and_cuts_from_their_source(metric_id, case_bas
     ("portfolio", "expected"),
     [
         ("vawg_da", ["VCOP_OVERALL", "VCOP_R4_REFERRAL", "VCOP_R6_SUSPECT_UPDATE", "VCOP_R6_DECISION_UPDATE",
-                     "VCOP_R6_CPS_DECISION", "SAT_WHOLE", "ATT_VICTIM_DECLINED", "SM_DISCUSSED"]),
+                     "VCOP_R6_CPS_DECISION", "VCOP_R6_VRR_ACK", "VCOP_R6_VRR_DECISION", "SAT_WHOLE",
+                     "ATT_VICTIM_DECLINED", "SM_DISCUSSED"]),
         ("special_measures", ["SM_DISCUSSED", "SM_QA", "SM_GRANTED", "SM_TIMELY"]),
         ("inspection", ["HM_OPEN", "HM_OVERDUE", "ACT_OVERDUE"]),
         ("hate_crime", ["VCOP_OVERALL", "SAT_WHOLE", "SAT_GAP_ETHNICITY"]),

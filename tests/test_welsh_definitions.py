@@ -121,7 +121,7 @@ def test_a_welsh_definition_in_full():
 def test_generated_victims_code_definitions_share_the_welsh_template():
     cat = load_catalogue()
     vcop = [m.id for m in cat.all_measures if m.area == "vcop"]
-    assert len(vcop) == 1 + 12 + 18 + 5  # overall, each right, each entitlement, each MoJ area
+    assert len(vcop) == 1 + 12 + 20 + 5  # overall, each right, each entitlement, each MoJ area
     welsh = {(cat.definition(m, "cy")["numerator"], cat.definition(m, "cy")["denominator"]) for m in vcop}
     assert welsh == {(RAW["vcop_measures"]["numerator_cy"], RAW["vcop_measures"]["denominator_cy"])}
     assert cat.definition("VCOP_MOJ_UPDATES", "cy")["numerator"] == VCOP_NUMERATOR_CY
@@ -148,15 +148,14 @@ def test_the_definitions_frame_is_in_the_packs_language():
     assert en.loc["VCOP_R4_REFERRAL", "timescale"] == "R4_REFERRAL: 2 / 2 working days"
     assert cy.loc["VCOP_R4_REFERRAL", "timescale"] == "R4_REFERRAL: 2 / 2 diwrnod gwaith"
     assert cy.loc["VCOP_R2_RECORDED", "timescale"] == "R2_RECORDED: 1 / 1 diwrnod calendr"
-    # Right 6 pools three entitlements (5 / 1 working days each), listed one by one.
+    # Right 6 pools five entitlements since Right to Review (STATUTORY.md §2): too many to list.
     assert cy.loc["VCOP_RIGHT_6", "timescale"] == (
-        "R6_SUSPECT_UPDATE: 5 / 1 diwrnod gwaith; R6_DECISION_UPDATE: 5 / 1 diwrnod gwaith; "
-        "R6_CPS_DECISION: 5 / 1 diwrnod gwaith"
+        "5 hawlogaeth wedi'u cyfuno, a phob un wedi'i barnu yn ôl ei hamserlen ei hun"
     )
-    # The whole Code pools all 18: too many to list.
-    assert en.loc["VCOP_OVERALL", "timescale"] == "18 entitlements pooled, each judged on its own timescale"
+    # The whole Code pools all 20: too many to list.
+    assert en.loc["VCOP_OVERALL", "timescale"] == "20 entitlements pooled, each judged on its own timescale"
     assert cy.loc["VCOP_OVERALL", "timescale"] == (
-        "18 hawlogaeth wedi'u cyfuno, a phob un wedi'i barnu yn ôl ei hamserlen ei hun"
+        "20 hawlogaeth wedi'u cyfuno, a phob un wedi'i barnu yn ôl ei hamserlen ei hun"
     )
     assert (cy.loc["SAT_WHOLE", "name"], cy.loc["SAT_WHOLE", "numerator"]) == (
         "Bodlonrwydd â'r profiad cyfan",
