@@ -505,6 +505,42 @@ class Commentary(Base):
     __table_args__ = (CheckConstraint("body_en <> '' OR body_cy <> ''", name="not_empty"),)
 
 
+class SpcRebase(Base):
+    """A recorded process change: a measure's SPC limits start a new segment at a month, for a reason (issue 17).
+
+    portfolio_id NULL applies to the measure in every portfolio. A withdrawn rebase is kept (who and when) so the
+    decision's history stays readable beside the audit trail."""
+
+    __tablename__ = "spc_rebases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    metric_id: Mapped[str] = mapped_column(String(60), index=True)
+    portfolio_id: Mapped[str | None] = mapped_column(String(40))
+    month: Mapped[dt.date] = mapped_column(Date)  # the first day of the first month of the new segment
+    reason: Mapped[str] = mapped_column(Text)
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False)  # accepted from the app's suggestion
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("reason <> ''", name="reason_given"),)
+
+
+class SpcAnnotation(Base):
+    """A note on one month of a measure's SPC chart ("new system live"), shown on the chart and its table."""
+
+    __tablename__ = "spc_annotations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    metric_id: Mapped[str] = mapped_column(String(60), index=True)
+    portfolio_id: Mapped[str | None] = mapped_column(String(40))
+    month: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("note <> ''", name="note_given"),)
+
+
 # Contract tables in dependency (load) order: a table's foreign keys point only to earlier ones.
 CONTRACT_TABLES: dict[str, type[Base]] = {
     "victims": Victim,

@@ -48,12 +48,22 @@ class Statistics(_Strict):
     amber_margin_relative: float = Field(0.05, ge=0)
     spc_screen_outliers: bool = False
     rebase_dates: list[Any] = []
+    # Measures whose SPC limits are fixed from the first N plotted points of each segment (a fixed baseline).
+    spc_fixed_baselines: dict[str, int] = {}
     minority_ethnicities: list[str] = ["mixed", "asian", "black", "other"]
 
     @field_validator("rebase_dates")
     @classmethod
     def _dates(cls, value: list[Any]) -> list[pd.Timestamp]:
         return [pd.Timestamp(item) for item in value]
+
+    @field_validator("spc_fixed_baselines")
+    @classmethod
+    def _baselines(cls, value: dict[str, int]) -> dict[str, int]:
+        wrong = sorted(metric for metric, points in value.items() if points < 2)
+        if wrong:
+            raise ValueError(f"a fixed baseline needs at least 2 points: {', '.join(wrong)}")
+        return value
 
 
 class EntitlementDef(_Strict):

@@ -134,10 +134,13 @@ def two_in_three_flags(close, side_codes) -> np.ndarray:
     return flags
 
 
-def _segment_points(values: np.ndarray, screen_outliers: bool) -> dict[str, np.ndarray | float]:
-    """Limits, rule flags and special-cause direction for one segment of observed (non-NaN) values."""
+def _segment_points(
+    values: np.ndarray, screen_outliers: bool, baseline_points: int | None = None
+) -> dict[str, np.ndarray | float]:
+    """Limits, rule flags and special-cause direction for one segment of observed (non-NaN) values; with
+    `baseline_points` the limits come from the segment's first that many points and are fixed for the rest."""
     n = len(values)
-    stats = limits(values, screen_outliers)
+    stats = limits(values[:baseline_points] if baseline_points else values, screen_outliers)
     tol = _tolerance(values)
     side = sides(values, stats["mean"], tol)
     delta = values - stats["mean"]
@@ -225,7 +228,8 @@ def _point_arrays(values: np.ndarray) -> dict[str, np.ndarray]:
         "special_cause": np.zeros(n, dtype=bool),
         "rule": np.full(n, "", dtype=object),
         "direction": np.zeros(n, dtype=np.int64),
-        "variation": np.full(n, "common", dtype=object),
+        # A missing (suppressed) month has no variation: None, never "common".
+        "variation": np.full(n, None, dtype=object),
         "segment": np.zeros(n, dtype=np.int64),
         "trial_limits": np.ones(n, dtype=bool),
     }
@@ -238,14 +242,20 @@ def xmr(
     polarity: str = "up",
     target: float | None = None,
     rebase_at: Sequence | None = None,
+    baseline_points: int | None = None,
 ) -> pd.DataFrame:
     """XmR chart: one row per point with limits, special-cause flags and variation; icons in .attrs.
 
     NaN values (suppressed months) are left out of the limits and the rules (the rules run over the plotted points)
-    and their rows carry no flag. `rebase_at` lists positions or index labels where a new segment, with its own
-    limits, starts. attrs: assurance (pass/fail/hit_and_miss/None), trial_limits (latest segment under 12 points),
-    variation_icon (latest point; None when it is missing or there is no chart), has_chart.
+    and their rows carry no flag and no variation (None). `rebase_at` lists positions or index labels where a new
+    segment, with its own limits, starts. `baseline_points` fixes each segment's limits from its first N plotted
+    points (a fixed baseline); later points are judged against them. attrs: assurance (pass/fail/hit_and_miss/None)
+    and variation_icon (the latest point; None when it is missing or there is no chart), both read from the latest
+    segment alone; trial_limits (the latest segment's limits rest on under 12 points), has_chart, and
+    suggested_rebases (positions where a shift starts inside a segment: see shift_starts).
     """
+    if baseline_points is not None and baseline_points < MIN_POINTS:
+        raise ValueError(f"baseline_points must be at least {MIN_POINTS}, not {baseline_points!r}")
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
@@ -253,15 +263,16 @@ def xmr(
     data = series.to_numpy(dtype=float, na_value=np.nan)
     points = _point_arrays(data)
     starts = [0, *_rebase_positions(index, rebase_at), len(data)]
-    latest = {"lpl": np.nan, "upl": np.nan, "points": 0}
+    latest = {"lpl": np.nan, "upl": np.nan, "points": 0, "basis": 0}
     for number, (begin, end) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
         points["segment"][begin:end] = number
         positions = begin + np.flatnonzero(~np.isnan(data[begin:end]))
-        points["trial_limits"][begin:end] = len(positions) < TRIAL_BELOW
-        latest = {"lpl": np.nan, "upl": np.nan, "points": len(positions)}
+        basis = min(len(positions), baseline_points) if baseline_points else len(positions)
+        points["trial_limits"][begin:end] = basis < TRIAL_BELOW
+        latest = {"lpl": np.nan, "upl": np.nan, "points": len(positions), "basis": basis}
         if len(positions) < MIN_POINTS:
             continue
-        result = _segment_points(data[positions], screen_outliers)
+        result = _segment_points(data[positions], screen_outliers, baseline_points)
         for name in ("mean", "lpl", "upl", "nlpl", "nupl"):
             points[name][begin:end] = result[name]
         points["mr"][positions] = result["mr"]
@@ -269,7 +280,7 @@ def xmr(
         points["direction"][positions] = result["direction"]
         points["special_cause"][positions] = result["direction"] != 0
         points["variation"][positions] = _variation(result["direction"], polarity, result["mean"])
-        latest = {"lpl": result["lpl"], "upl": result["upl"], "points": len(positions)}
+        latest = {"lpl": result["lpl"], "upl": result["upl"], "points": len(positions), "basis": basis}
     # Text columns from lists, so they get pandas' string dtype as any other text column does; `points` is already
     # in COLUMNS order.
     frame = pd.DataFrame(
@@ -282,7 +293,26 @@ def xmr(
         special = bool(points["special_cause"][last])
         icon = variation_icon(special, points["variation"][last], int(points["direction"][last]))
     frame.attrs["has_chart"] = bool(has_chart)
-    frame.attrs["trial_limits"] = bool(latest["points"] < TRIAL_BELOW)
+    frame.attrs["trial_limits"] = bool(latest["basis"] < TRIAL_BELOW)
     frame.attrs["assurance"] = assurance(latest["lpl"], latest["upl"], target, polarity) if has_chart else None
     frame.attrs["variation_icon"] = icon
+    frame.attrs["suggested_rebases"] = shift_starts(frame)
     return frame
+
+
+def shift_starts(frame: pd.DataFrame) -> list[int]:
+    """Positions where a run the shift rule counts (RUN_LENGTH or more plotted points on one side of the mean) starts
+    in the latest segment, after its first plotted point: where Making Data Count would consider recalculating the
+    limits from. Only the latest segment is read (the current process: earlier segments are history, and their
+    chance runs would only nag); a run that opens its segment is the segment's own level, not a change."""
+    if frame.empty:
+        return []
+    values = frame["value"].to_numpy(dtype=float)
+    segments = frame["segment"].to_numpy()
+    positions = np.flatnonzero((segments == segments[-1]) & ~np.isnan(values))
+    mean = float(frame["mean"].iloc[-1])
+    if len(positions) < RUN_LENGTH or np.isnan(mean):
+        return []
+    observed = values[positions]
+    side = sides(observed, mean, _tolerance(observed))
+    return [int(positions[start]) for start, stop, _ in _runs(side) if stop - start >= RUN_LENGTH and start > 0]

@@ -30,6 +30,7 @@ from reports.chart_images import ChartTask, chart_task, render_charts
 from reports.inputs import ReportInputs, chart_key
 from results import frames
 from results.scorecards import Scorecards, as_shown, scorecards_and_period
+from results.spc import load_decisions
 
 MAX_LISTED_TIMESCALES = 3
 # Progress steps, in order, with the share of a typical whole-framework export's time each ends at.
@@ -172,8 +173,9 @@ def gather(
         prepared = frames.prepared(engine, catalogue, as_of, first, as_of)
     progress("data", STEPS["data"])
     results, rows = scorecards_and_period(
-        prepared, catalogue, targets=queries.targets_frame(engine), portfolio_ids=portfolio_ids, period=(start, end)
-    )
+        prepared, catalogue, targets=queries.targets_frame(engine), portfolio_ids=portfolio_ids, period=(start, end),
+        decisions=load_decisions(engine),
+    )  # fmt: skip
     cards = {}
     for portfolio_id in portfolio_ids:
         card = as_shown(results.portfolio(portfolio_id))

@@ -17,6 +17,7 @@ from metrics.measures_table import cut_of, table_of
 from metrics.safety import csv_text
 from results import frames
 from results.scorecards import scorecard_table, scorecards
+from results.spc import load_decisions
 
 
 def metrics_table(
@@ -41,7 +42,8 @@ def scorecard_rows(
     """The scorecard table (results.scorecards.scorecard_table) of the portfolios at `as_of`, in catalogue order."""
     start, end = windows.window(as_of)
     ready = frames.prepared(engine, catalogue, as_of, start, end)
-    cards = scorecards(ready, catalogue, targets=queries.targets_frame(engine), portfolio_ids=portfolio_ids)
+    cards = scorecards(ready, catalogue, targets=queries.targets_frame(engine), portfolio_ids=portfolio_ids,
+                       decisions=load_decisions(engine))  # fmt: skip
     return scorecard_table(cards.rows, catalogue, lang)
 
 

@@ -69,13 +69,18 @@ def _in_periods(rows: pd.DataFrame, periods: list[Period]) -> np.ndarray:
 
 
 def scorecard(
-    rows: pd.DataFrame, catalogue: Catalogue, portfolio_id: str, memo: dict | None = None
+    rows: pd.DataFrame,
+    catalogue: Catalogue,
+    portfolio_id: str,
+    memo: dict | None = None,
+    decisions: spcs.Decisions | None = None,
 ) -> tuple[pd.DataFrame, dict, dict]:
     """One portfolio's scorecard rows from its measures over scorecard_periods() (group "all", headline targets
     applied), with the XmR frame and monthly rows of each measure.
 
     No RAG or SPC icon is given for a suppressed headline; a change is given only when both periods are shown, and
-    is tested for rates only. `memo` lets portfolios with one cohort share SPC results (keyed by series and target).
+    is tested for rates only. `memo` lets portfolios with one cohort share SPC results (keyed by series, target and
+    the recorded process changes and annotations of the measure in the portfolio).
     """
     memo = {} if memo is None else memo
     wanted = catalogue.scorecard_measures(portfolio_id)
@@ -95,9 +100,11 @@ def scorecard(
         series = series.assign(target=targets[metric_id])
         values = series["value"].to_numpy(dtype=float)
         target = targets[metric_id]
-        key = (metric_id, values.tobytes(), None if pd.isna(target) else float(target))
+        marks = (decisions or spcs.NO_DECISIONS).of(portfolio_id, metric_id)
+        key = (metric_id, values.tobytes(), None if pd.isna(target) else float(target), marks)
         if key not in memo:
-            memo[key] = spcs.series_spc(series, metric_id, catalogue, target)
+            memo[key] = spcs.series_spc(series, metric_id, catalogue, target, decisions=decisions,
+                                        portfolio_id=portfolio_id)  # fmt: skip
         frames[(portfolio_id, metric_id)] = memo[key]
         series_of[(portfolio_id, metric_id)] = series.reset_index(drop=True)
         reading = spcs.icons(memo[key], bool(suppressed[metric_id]))
@@ -125,26 +132,33 @@ def scorecards(
     targets: pd.DataFrame | None = None,
     portfolio_ids: list[str] | None = None,
     months_back: int = MONTHS,
+    decisions: spcs.Decisions | None = None,
 ) -> Scorecards:
     """Every (or each asked) portfolio's scorecard at the prepared as-of date: one computation per cohort, targets
-    and RAG per portfolio (a target may be set for one portfolio only)."""
+    and RAG per portfolio (a target may be set for one portfolio only), SPC with the recorded `decisions`."""
     result, _ = scorecards_and_period(prepared, catalogue, targets=targets, portfolio_ids=portfolio_ids,
-                                      months_back=months_back)  # fmt: skip
+                                      months_back=months_back, decisions=decisions)  # fmt: skip
     return result
 
 
 def all_scorecards(
-    prepared: Prepared, catalogue: Catalogue, *, targets: pd.DataFrame | None = None, months: int = MONTHS
+    prepared: Prepared,
+    catalogue: Catalogue,
+    *,
+    targets: pd.DataFrame | None = None,
+    months: int = MONTHS,
+    decisions: spcs.Decisions | None = None,
 ) -> pd.DataFrame:
     """Every portfolio's scorecard rows (the whole framework)."""
-    return scorecards(prepared, catalogue, targets=targets, months_back=months).rows
+    return scorecards(prepared, catalogue, targets=targets, months_back=months, decisions=decisions).rows
 
 
 def portfolio_scorecard(
-    prepared: Prepared, catalogue: Catalogue, portfolio_id: str, *, targets=None, months: int = MONTHS
+    prepared: Prepared, catalogue: Catalogue, portfolio_id: str, *, targets=None, months: int = MONTHS, decisions=None
 ) -> pd.DataFrame:
     """One portfolio's scorecard rows."""
-    return scorecards(prepared, catalogue, targets=targets, portfolio_ids=[portfolio_id], months_back=months).rows
+    return scorecards(prepared, catalogue, targets=targets, portfolio_ids=[portfolio_id], months_back=months,
+                      decisions=decisions).rows  # fmt: skip
 
 
 def scorecards_and_period(
@@ -155,6 +169,7 @@ def scorecards_and_period(
     portfolio_ids: list[str] | None = None,
     period: tuple[dt.date, dt.date] | None = None,
     months_back: int = MONTHS,
+    decisions: spcs.Decisions | None = None,
 ) -> tuple[Scorecards, pd.DataFrame]:
     """Scorecards, and (for an export over `period`) each portfolio's scorecard measures over the period and per
     month, targets and RAG applied, every month with its SPC point; both from one computation per cohort.
@@ -176,7 +191,7 @@ def scorecards_and_period(
         memo: dict = {}
         for portfolio in group:
             rows = _with_targets(for_card, catalogue, targets, portfolio.id)
-            cards[portfolio.id], more_frames, more_series = scorecard(rows, catalogue, portfolio.id, memo)
+            cards[portfolio.id], more_frames, more_series = scorecard(rows, catalogue, portfolio.id, memo, decisions)
             frames |= more_frames
             series |= more_series
             if export_periods:
@@ -185,13 +200,15 @@ def scorecards_and_period(
                 rows = apply_targets(rows, catalogue, targets, portfolio.id)
                 position = rows["metric_id"].map({m: i for i, m in enumerate(mine)}).to_numpy()
                 rows = rows.iloc[np.lexsort((_period_index(rows).map(order_of_period).to_numpy(), position))]
-                exported[portfolio.id] = _monthly_points(rows, frames, portfolio.id, catalogue)
+                exported[portfolio.id] = _monthly_points(rows, frames, portfolio.id, catalogue, decisions)
     result = Scorecards(pd.concat([cards[p] for p in ids if p in cards], ignore_index=True), frames, series)
     export = pd.concat([exported[p] for p in ids if p in exported], ignore_index=True) if exported else None
     return result, export
 
 
-def _monthly_points(rows: pd.DataFrame, frames: dict, portfolio_id: str, catalogue: Catalogue) -> pd.DataFrame:
+def _monthly_points(
+    rows: pd.DataFrame, frames: dict, portfolio_id: str, catalogue: Catalogue, decisions=None
+) -> pd.DataFrame:
     """Export rows with monthly rows relabelled (group "month", group_value the month) and each month's SPC point:
     the scorecard's when the month is in its series, else from the export's own months."""
     rows = rows.copy()
@@ -211,7 +228,9 @@ def _monthly_points(rows: pd.DataFrame, frames: dict, portfolio_id: str, catalog
             outside.append(part.index)
     if outside:
         index = outside[0].append(outside[1:]) if len(outside) > 1 else outside[0]
-        points = spcs.with_monthly_spc(rows.loc[index].drop(columns=spcs.SPC_COLUMNS), catalogue)[spcs.SPC_COLUMNS]
+        earlier = rows.loc[index].drop(columns=spcs.SPC_COLUMNS)
+        points = spcs.with_monthly_spc(earlier, catalogue, decisions=decisions, portfolio_id=portfolio_id)
+        points = points[spcs.SPC_COLUMNS]
         rows.loc[index, spcs.SPC_COLUMNS] = points.astype(object).to_numpy()
     rows["special_cause"] = rows["special_cause"].where(monthly, None)
     return rows

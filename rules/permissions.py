@@ -86,6 +86,20 @@ def can_record_response(scope: Scope) -> bool:
     return is_admin(scope) or leads(scope, INSPECTION)
 
 
+def can_decide_spc(scope: Scope, portfolio: str | None) -> bool:
+    """Who records a process change (an SPC rebase) or accepts a suggested one: analysts and admins for any portfolio
+    or every portfolio (None); leads for their own portfolios only (the data layer checks the measure is on it)."""
+    if is_admin(scope) or "analyst" in scope.roles:
+        return True
+    return leads(scope, portfolio)
+
+
+def can_annotate_spc(scope: Scope, portfolio: str | None) -> bool:
+    """Who may annotate a month of a measure's chart: whoever may act on the measure there (its portfolio's leads,
+    admins) and the analysts who look after the data."""
+    return can_decide_spc(scope, portfolio)
+
+
 def require(allowed: bool, code: str = "actions.errors.forbidden", **params) -> None:
     """Raise AccessDenied unless allowed."""
     if not allowed:

@@ -193,7 +193,8 @@ def test_missing_points_are_left_out_and_unflagged():
     observed = chart[chart["value"].notna()]
     assert observed["rule"].tolist() == plain["rule"].tolist()
     gaps = chart[chart["value"].isna()]
-    assert not gaps["special_cause"].any() and set(gaps["variation"]) == {"common"} and set(gaps["rule"]) == {""}
+    # A suppressed month has no variation label at all (issue 17: it read "Common cause").
+    assert not gaps["special_cause"].any() and gaps["variation"].isna().all() and set(gaps["rule"]) == {""}
     assert chart.attrs["variation_icon"] is None  # the latest month is suppressed: no icon
 
 

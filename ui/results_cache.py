@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data import queries
+from data import queries, spc_decisions
 from data import snapshot as snapshots
 from data import targets as target_store
 from data.engine import database_url
@@ -69,8 +69,16 @@ def sources_version(db: str) -> tuple:
 
 
 def data_version(db: str) -> tuple:
-    """The key of every cached measure computation: the sources' fingerprint and the targets'."""
-    return sources_version(db), target_store.targets_version(get_engine())
+    """The key of every cached measure computation: the sources' fingerprint, the targets' and the recorded SPC
+    decisions' (a rebase or annotation shows at once in every session)."""
+    engine = get_engine()
+    return sources_version(db), target_store.targets_version(engine), spc_decisions.decisions_version(engine)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def decisions(db: str, version: tuple | None = None) -> spcs.Decisions:
+    """The recorded SPC process changes and annotations, as they were at `version`."""
+    return spcs.load_decisions(get_engine())
 
 
 def prepared_frames(
@@ -143,7 +151,7 @@ def scorecard_results(db: str, as_of: dt.date) -> Scorecards:
 def _scorecard_results(db: str, as_of: dt.date, version: tuple) -> Scorecards:
     start, end = window(as_of)
     ready = prepared_frames(db, as_of, start.date(), end.date(), None)
-    return scorecards(ready, catalogue(), targets=targets(db, version))
+    return scorecards(ready, catalogue(), targets=targets(db, version), decisions=decisions(db, version))
 
 
 def all_scorecards(db: str, as_of: dt.date) -> pd.DataFrame:
@@ -206,7 +214,8 @@ def series_spc(db: str, as_of: dt.date, portfolio: str, metric_id: str, filters:
         if frame is not None and series is not None:
             return series, frame
     series = monthly_series(db, as_of, portfolio, metric_id, filters=filters)
-    return series, spcs.series_spc(series, metric_id, catalogue())
+    chosen = decisions(db, data_version(db))
+    return series, spcs.series_spc(series, metric_id, catalogue(), decisions=chosen, portfolio_id=portfolio)
 
 
 def period_rows(
@@ -252,7 +261,8 @@ def _spc_status(
 ) -> pd.DataFrame:
     start, end = window(as_of)
     rows = measure_rows(db, as_of, start.date(), end.date(), portfolio, metric_ids, None, True, filters)
-    return spcs.status(measures.monthly_series(rows), metric_ids, catalogue())
+    return spcs.status(measures.monthly_series(rows), metric_ids, catalogue(), decisions=decisions(db, version),
+                       portfolio_id=portfolio)  # fmt: skip
 
 
 def moj_return(db: str, as_of: dt.date, portfolio: str, metric_ids: tuple[str, ...], filters: Filters = ()):

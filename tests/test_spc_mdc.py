@@ -1,0 +1,163 @@
+"""SPC as Making Data Count practises it (issue 17 item 1): segments, readings from the current segment, suggested
+rebases, fixed baselines and suppressed months, with numbers worked out by hand and from ../shared/reference/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics.catalogue import load_catalogue
+from metrics.spc import LIMIT, shift_starts, xmr
+from results.spc import Decisions, Mark, spc_frame
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "stats_reference.json"
+
+# Two processes, the second ten higher. By hand:
+#   A = 10 12 11 13 12 14 11 12: mean 95/8 = 11.875; moving ranges 2 1 2 1 2 3 1 → mean 12/7 = 1.714286;
+#       limits 11.875 ± 2.66 × 1.714286 = 11.875 ± 4.56 → 7.315 and 16.435.
+#   B = A + 10: mean 21.875, the same moving ranges → 17.315 and 26.435.
+#   One segment over both: mean 270/16 = 16.875; moving ranges A's 12, |20 − 12| = 8, B's 12 → 32/15 = 2.133333;
+#       limits 16.875 ± 5.674667 → 11.200333 and 22.549667.
+A = [10, 12, 11, 13, 12, 14, 11, 12]
+B = [value + 10 for value in A]
+MONTHS = pd.date_range("2025-01-01", periods=16, freq="MS")
+
+
+def test_two_segments_by_hand():
+    chart = xmr(A + B, rebase_at=[8], target=18.0)
+    assert chart["segment"].tolist() == [0] * 8 + [1] * 8
+    for rows, mean, low, high in ((slice(0, 8), 11.875, 7.315, 16.435), (slice(8, 16), 21.875, 17.315, 26.435)):
+        assert chart["mean"].iloc[rows].tolist() == pytest.approx([mean] * 8)
+        assert chart["lpl"].iloc[rows].tolist() == pytest.approx([low] * 8)
+        assert chart["upl"].iloc[rows].tolist() == pytest.approx([high] * 8)
+    # Within their own limits neither process has a special cause: no run of 7, no trend, nothing beyond two sigma
+    # (B's two-sigma lines are 21.875 ± 3.04 = 18.835 and 24.915).
+    assert not chart["special_cause"].any() and set(chart["variation"]) == {"common"}
+    # The readings come from segment B alone: its latest point is common cause, and 17.315 < 18 <= 26.435.
+    assert chart.attrs["variation_icon"] == "common_cause"
+    assert chart.attrs["assurance"] == "hit_and_miss"
+    assert xmr(A + B, rebase_at=[8], target=17.0).attrs["assurance"] == "pass"  # 17 <= lpl 17.315
+    assert xmr(A + B, rebase_at=[8], target=27.0).attrs["assurance"] == "fail"  # 27 > upl 26.435
+    assert chart.attrs["trial_limits"] is True  # 8 points in the current segment
+    assert chart.attrs["suggested_rebases"] == []  # the change is recorded: nothing to suggest
+
+
+def test_one_segment_over_a_shift_reads_the_mixture_and_suggests_a_rebase():
+    chart = xmr(A + B, target=18.0)
+    assert chart["mean"].iloc[0] == pytest.approx(16.875)
+    assert chart["lpl"].iloc[0] == pytest.approx(16.875 - LIMIT * 32 / 15)
+    assert chart["upl"].iloc[0] == pytest.approx(22.549667, abs=1e-6)
+    # Every A point is below the mixed mean (a run of 8: concern), every B point above (improvement).
+    assert chart["variation"].tolist() == ["concern"] * 8 + ["improvement"] * 8
+    assert chart.attrs["variation_icon"] == "improvement_high"
+    assert chart.attrs["assurance"] == "hit_and_miss"  # lpl 11.2 < 18 <= upl 22.5
+    # The run that opens the series is its own level; the one starting at B is a change: suggested there only.
+    assert chart.attrs["suggested_rebases"] == [8]
+    assert shift_starts(chart) == [8]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1, 2, 1, 2, 1, 2, 1, 2, 1, 2], []),  # no run of 7
+        ([5] * 3 + [1, 9, 1, 9] + [20] * 7, [7]),  # a run of 7 above starting at position 7
+        ([5] * 3 + [1, 9, 1, 9] + [20] * 6, []),  # six are not enough
+        ([5, 6, 5, 6, np.nan, 30, 31, 30, 31, np.nan, 30, 31, 30], [5]),  # gaps are skipped, not breaks
+    ],
+)
+def test_shift_starts(values, expected):
+    assert shift_starts(xmr(values)) == expected
+
+
+def test_suggestions_read_the_latest_segment_only():
+    # A run in the first segment is history once a later change is recorded.
+    assert xmr(A + B + B, rebase_at=[16]).attrs["suggested_rebases"] == []
+    assert xmr(A + B + A, rebase_at=[8]).attrs["suggested_rebases"] == [16]
+
+
+def test_suppressed_months_get_no_variation_label():
+    values = A + [np.nan] + B[:-1] + [np.nan]
+    chart = xmr(values, rebase_at=[9])
+    gaps = chart[chart["value"].isna()]
+    assert gaps["variation"].isna().all() and not gaps["special_cause"].any()
+    assert chart["variation"].notna().sum() == 15
+    assert chart.attrs["variation_icon"] is None  # the latest month is suppressed: no reading from it
+
+
+def test_fixed_baseline_by_hand():
+    values = A + [20, 22]
+    fixed = xmr(values, baseline_points=8)
+    # Limits from the first 8 points (7.315 – 16.435), fixed: 20 and 22 are beyond them.
+    assert fixed["upl"].tolist() == pytest.approx([16.435] * 10)
+    # (both beyond the limits, so beyond two sigma as well: the 2023 two-in-three rule)
+    assert fixed["rule"].iloc[-2:].tolist() == ["outside_limits,two_of_three"] * 2
+    assert fixed.attrs["variation_icon"] == "improvement_high" and fixed.attrs["trial_limits"] is True
+    # Unfixed: mean 137/10 = 13.7, mean mR 22/9 → upl 13.7 + 6.502 = 20.202: 20 is inside.
+    free = xmr(values)
+    assert free["upl"].iloc[0] == pytest.approx(13.7 + LIMIT * 22 / 9)
+    assert "outside_limits" not in free["rule"].iloc[-2]
+    # A different N gives different limits: the first 4 points 10 12 11 13 → mean 11.5, mR 5/3 → upl 15.9333.
+    assert xmr(values, baseline_points=4)["upl"].iloc[0] == pytest.approx(11.5 + LIMIT * 5 / 3)
+    with pytest.raises(ValueError):
+        xmr(values, baseline_points=1)
+
+
+def _reference(name: str) -> dict:
+    cases = json.loads(REFERENCE.read_text())["xmr_cases"]
+    return next(case for case in cases if case["name"].startswith(name))
+
+
+def test_rebased_series_matches_the_reference_facets():
+    """NHSRplotthedots' two facets of rnorm(20) are the two segments of one series rebased at point 10."""
+    first, second = _reference("facet 0"), _reference("facet 1")
+    chart = xmr(first["values"] + second["values"], rebase_at=[10], screen_outliers=True)
+    for case, rows in ((first, slice(0, 10)), (second, slice(10, 20))):
+        for column in ("mean", "lpl", "upl"):
+            assert chart[column].iloc[rows].tolist() == pytest.approx(
+                [case["expected"][column]] * 10, abs=case["tolerance"]
+            ), (case["name"], column)
+
+
+CATALOGUE = load_catalogue()
+METRIC = "VCOP_R6_SUSPECT_UPDATE"
+
+
+def test_results_apply_recorded_rebases_per_portfolio():
+    values = pd.Series([v / 100 for v in A + B], index=MONTHS)
+    change = Mark(METRIC, "vawg_da", dt.date(2025, 9, 1), "Public Protection Unit took over")
+    note = Mark(METRIC, None, dt.date(2025, 3, 1), "new system live")
+    decisions = Decisions(rebases=(change,), annotations=(note,))
+    mine = spc_frame(values, METRIC, CATALOGUE, 0.9, decisions=decisions, portfolio_id="vawg_da")
+    assert mine["segment"].tolist() == [0] * 8 + [1] * 8
+    assert mine["mean"].iloc[-1] == pytest.approx(0.21875)
+    assert mine.attrs["rebases"] == (("2025-09-01", "Public Protection Unit took over"),)
+    assert mine.attrs["annotations"] == (("2025-03-01", "new system live"),)
+    assert mine.attrs["suggested_rebases"] == ()
+    # Another portfolio's chart of the measure keeps one segment, suggests the change and carries the all-portfolio
+    # annotation only.
+    other = spc_frame(values, METRIC, CATALOGUE, 0.9, decisions=decisions, portfolio_id="victim_care")
+    assert set(other["segment"]) == {0}
+    assert other.attrs["suggested_rebases"] == ("2025-09-01",)
+    assert other.attrs["rebases"] == () and other.attrs["annotations"] == (("2025-03-01", "new system live"),)
+
+
+def test_catalogue_fixed_baseline_changes_the_limits():
+    values = pd.Series([v / 100 for v in A + [20, 22]], index=MONTHS[:10])
+    plain = spc_frame(values, METRIC, CATALOGUE)
+    statistics = CATALOGUE.statistics.model_copy(update={"spc_fixed_baselines": {METRIC: 8}})
+    fixed = spc_frame(values, METRIC, CATALOGUE.model_copy(update={"statistics": statistics}))
+    assert plain["upl"].iloc[0] == pytest.approx(0.137 + LIMIT * 0.22 / 9)
+    assert fixed["upl"].iloc[0] == pytest.approx(0.16435)
+    assert fixed["special_cause"].iloc[-1] and not plain["special_cause"].iloc[-2]
+
+
+def test_catalogue_refuses_a_baseline_under_two_points():
+    from metrics.catalogue import Statistics
+
+    with pytest.raises(ValueError):
+        Statistics(spc_fixed_baselines={METRIC: 1})
