@@ -8,11 +8,12 @@ from auth import gate
 from config.i18n import format_date, t
 from ui import results_cache
 from ui.as_of import sources_panel
+from ui.board_view import framework_summary
 from ui.commentary import commentary_section
 from ui.filters import portfolio_picker
 from ui.measure_panel import measure_panel
 from ui.names import measure_name, portfolio_name
-from ui.scorecard_table import display_table
+from ui.scorecard_table import MEASURE_KEY, ROW_HEIGHT, TABLE_KEY, display_table, grid_columns, pick_row
 from ui.tables import table_alternative
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ sources_panel(db)
 
 if portfolio_id == FRAMEWORK:
     st.header(t("scorecard.framework"))
+    framework_summary(cards, scope, {p.id: p.lead for p in catalogue.portfolios})
     summary = (
         cards.assign(
             green=cards["rag"].eq("green"),
@@ -60,8 +62,7 @@ if portfolio_id == FRAMEWORK:
         .sum()
         .reset_index()
     )
-    names = {p.id: portfolio_name(p.id) for p in catalogue.portfolios}
-    summary.insert(1, "name", summary["portfolio_id"].map(names))
+    summary.insert(0, "name", summary.pop("portfolio_id").map(portfolio_name))
     summary.columns = [t(f"scorecard.summary.{c}") for c in summary.columns]
     table_alternative(summary, t("scorecard.summary_caption"))
     st.caption(t("scorecard.framework_hint"))
@@ -70,34 +71,36 @@ if portfolio_id == FRAMEWORK:
 rows = cards.loc[cards["portfolio_id"] == portfolio_id].reset_index(drop=True)
 st.header(dict(choices)[portfolio_id])
 table = display_table(rows)
-trend = t("scorecard.columns.trend")
+options = rows["metric_id"].tolist()
+if st.session_state.get(MEASURE_KEY) not in [*options, None]:
+    # The box kept another portfolio's measure: start this portfolio with none (or the link's) chosen.
+    del st.session_state[MEASURE_KEY]
 st.caption(t("scorecard.caption"))
-selection = st.dataframe(
+st.dataframe(
     table,
     hide_index=True,
-    on_select="rerun",
+    on_select=lambda: pick_row(tuple(options)),
     selection_mode="single-row",
-    key="scorecard_table",
-    column_config={trend: st.column_config.LineChartColumn(trend, width="small")},
+    key=TABLE_KEY,
+    column_config=grid_columns(table),
+    row_height=ROW_HEIGHT,
     alt=t("scorecard.caption"),
 )
 
-chosen = st.query_params.get("measure")
-picked = selection.selection.rows if selection else []
-if picked:
-    chosen = rows.at[picked[0], "metric_id"]
-    st.query_params["measure"] = chosen
-options = rows["metric_id"].tolist()
+wanted = st.query_params.get("measure")
 chosen = st.selectbox(
     t("scorecard.drill"),
     options,
-    index=options.index(chosen) if chosen in options else None,
+    # The box's own state (a row picked, a matrix cell clicked) wins; a link's ?measure= opens the page at a measure.
+    index=None if MEASURE_KEY in st.session_state or wanted not in options else options.index(wanted),
     format_func=measure_name,
     placeholder=t("scorecard.drill_placeholder"),
-    key="scorecard_measure",
+    key=MEASURE_KEY,
 )
 if chosen:
     st.query_params["measure"] = chosen
     measure_panel(chosen, portfolio_id, scope, rows.loc[rows["metric_id"] == chosen].iloc[0])
+else:
+    st.query_params.pop("measure", None)
 
 commentary_section(scope, portfolio_id, as_of)

@@ -32,6 +32,13 @@ def expected_cards(seeded_db_url):
     return cards
 
 
+def shown_name(metric_id: str) -> str:
+    """A measure's name in English as the pages give it (ui.names)."""
+    from ui.names import measure_name
+
+    return measure_name(metric_id)
+
+
 def shown_table(at):
     """The scorecard grid's frame (the first dataframe with a Measure column)."""
     return next(df.value for df in at.dataframe if "Measure" in df.value.columns)
@@ -51,9 +58,12 @@ def test_a_lead_lands_on_their_own_portfolio(seeded_app_env, expected_cards, use
     }
     table = shown_table(at)
     mine = expected_cards.loc[expected_cards["portfolio_id"] == portfolio]
-    assert list(table["Measure"]) == list(mine["name"])
-    for _, row in mine.iterrows():
-        shown = table.loc[table["Measure"] == row["name"], "Value"].iloc[0]
+    # Names as people read them (ui.names): an entitlement's measure by what it promises, never its code.
+    names = [shown_name(m) for m in mine["metric_id"]]
+    assert list(table["Measure"]) == names
+    assert not table["Measure"].str.contains("VCOP_|R\\d+_[A-Z]").any()
+    for name, (_, row) in zip(names, mine.iterrows(), strict=True):
+        shown = table.loc[table["Measure"] == name, "Value"].iloc[0]
         if row["kind"] == "rate":
             assert shown == ("fewer than 10" if row["suppressed"] else format_percent(row["value"]))
 
@@ -72,10 +82,12 @@ def test_board_and_inspectors_see_the_whole_framework(seeded_app_env, expected_c
     at = sign_in(username)
     assert not at.exception
     assert at.selectbox(key="filter_portfolio").value == "framework"
-    summary = at.dataframe[0].value
+    summary = next(df.value for df in at.dataframe if "Red" in df.value.columns)
+    assert "Portfolio id" not in summary.columns  # ids are internal (#17)
     reds = expected_cards.groupby("portfolio_id")["rag"].apply(lambda s: int((s == "red").sum()))
-    shown = dict(zip(summary["Portfolio id"], summary["Red"], strict=True))
-    assert shown == reds.to_dict()
+    names = {p.id: p.name for p in load_catalogue().portfolios}
+    shown = dict(zip(summary["Portfolio"], summary["Red"], strict=True))
+    assert shown == {names[p]: n for p, n in reds.to_dict().items()}
 
 
 def test_drilling_into_a_measure_shows_its_definition_and_spc_table(seeded_app_env):

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from auth import users
+from config.i18n import t
 from data.engine import make_engine
 from metrics.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue, parse_catalogue
 from tests.apptest_support import open_page, sign_in
@@ -75,8 +76,15 @@ def test_the_scorecard_shows_welsh_measure_and_portfolio_names(welsh_lead):
     assert not at.exception
     cat = load_catalogue()
     table = next(df.value for df in at.dataframe if "Mesur" in df.value.columns)
-    wanted = [cat.measure_name(m, "cy") for m in cat.scorecard_measures("vawg_da")]
+    # An entitlement's measure is named by what it promises (ui.names), in Welsh; its code never shows (#17).
+    wanted = []
+    for metric_id in cat.scorecard_measures("vawg_da"):
+        name, codes = cat.measure_name(metric_id, "cy"), cat.measure(metric_id).codes
+        if len(codes) == 1:
+            name = name.replace(codes[0], t(f"entitlement_names.{codes[0]}", lang="cy"))
+        wanted.append(name)
     assert list(table["Mesur"]) == wanted
+    assert "Atgyfeirio at wasanaethau cymorth (hawl 4" in " ".join(wanted)
     assert "Trais yn erbyn menywod a merched — cam-drin domestig" in at.selectbox(key="filter_portfolio").options
 
 
@@ -113,7 +121,7 @@ def test_a_frozen_row_whose_measure_has_left_the_catalogue_keeps_its_stored_name
         ]
     )
     names = display_table(rows).iloc[:, 0].tolist()
-    assert names == [load_catalogue().measure_name("VCOP_R4_REFERRAL"), "A retired measure"]
+    assert names == ["Referred to support services (right 4: referral and tailored support)", "A retired measure"]
 
 
 def test_the_home_page_names_the_leads_portfolios(seeded_app_env):

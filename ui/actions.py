@@ -22,6 +22,7 @@ from rules.workflow import ACTION_DONE, ACTION_SOURCES, AccessDenied, NotFound, 
 from ui import navigation
 from ui.accountability import day, error_text, flash, overdue_text, status_label
 from ui.db import get_engine
+from ui.names import measure_names
 from ui.portfolios import portfolio_choices
 from ui.tables import table_alternative
 
@@ -35,9 +36,14 @@ def portfolio_names(extra: Sequence[str] = ()) -> dict[str, str]:
 
 
 def source_text(source_type: str, source_ref) -> str:
-    """'Measure VCOP_R6_UPDATES', 'Inspection finding HM-003', 'Board decision'…"""
+    """'Measure: Suspect updates within timescale', 'Inspection finding HM-003', 'Board decision'…: a measure by its
+    name in the reader's language (its id is internal; the definition pop-over names it)."""
     label = t(f"actions.sources.{source_type}")
-    return f"{label} {source_ref}" if isinstance(source_ref, str) and source_ref else label
+    if not isinstance(source_ref, str) or not source_ref:
+        return label
+    if source_type == "metric" and (name := measure_names([source_ref]).get(source_ref)):
+        return t("actions.source_measure", name=name)
+    return f"{label} {source_ref}"
 
 
 def actions_table(aged: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -9,6 +9,47 @@ from config.i18n import current_language, format_number, t
 from results.scorecards import scorecard_table
 from ui import results_cache
 from ui.formatting import format_interval, format_value, icon_label
+from ui.names import measure_names
+
+TABLE_KEY = "scorecard_table"  # the grid's selection state
+MEASURE_KEY = "scorecard_measure"  # the measure box under it: what the page opens
+
+
+def picked_measure(state, metric_ids: tuple[str, ...]) -> str | None:
+    """The measure of the grid row a selection state picks (None when no row is picked or the row is gone)."""
+    selection = (state or {}).get("selection") or {}
+    rows = list(selection.get("rows") or [])
+    return metric_ids[rows[0]] if rows and 0 <= rows[0] < len(metric_ids) else None
+
+
+def pick_row(metric_ids: tuple[str, ...]) -> None:
+    """The grid's selection callback: a picked row opens its measure (it runs before the page, so the measure box
+    is set before it is drawn, and the URL records it)."""
+    metric_id = picked_measure(st.session_state.get(TABLE_KEY), metric_ids)
+    if metric_id:
+        st.session_state[MEASURE_KEY] = metric_id
+        st.query_params["measure"] = metric_id
+
+
+# Pixel widths that add up to the main column of a 1366 × 768 window beside the sidebar (about 900 px with the
+# selection column); rows are tall enough (ROW_HEIGHT, over 4rem) for Streamlit's grid to wrap text onto four lines.
+GRID_WIDTHS = {"measure": 160, "value": 64, "ci": 84, "base": 84, "target": 58, "rag": 64, "variation": 96,
+               "assurance": 86, "change": 92}  # fmt: skip
+TREND_WIDTH = 72
+ROW_HEIGHT = 78
+
+
+def grid_columns(table: pd.DataFrame) -> dict:
+    """Column widths that fit the grid in a 1366 × 768 window without scrolling sideways (text wraps in the tall
+    rows); each heading's full words are its help."""
+    config = {}
+    for key, width in GRID_WIDTHS.items():
+        label = t(f"scorecard.columns.{key}")
+        if label in table.columns:
+            config[label] = st.column_config.TextColumn(label, width=width, help=label)
+    trend = t("scorecard.columns.trend")
+    config[trend] = st.column_config.LineChartColumn(trend, width=TREND_WIDTH, help=t("scorecard.trend_help"))
+    return config
 
 
 def change_text(row: pd.Series) -> str:
@@ -27,9 +68,13 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
     evidence pack and `cli.py scorecard` give them), every icon in words, suppressed values as 'fewer than 10'."""
     table = scorecard_table(rows, results_cache.catalogue(), current_language())
     kinds = rows["kind"].to_numpy()
+    names = measure_names(rows["metric_id"])
     return pd.DataFrame(
         {
-            t("scorecard.columns.measure"): table["name"],
+            # Names as every page gives them (ui.names): an entitlement's measure by what it promises, not its code.
+            t("scorecard.columns.measure"): [
+                names.get(m, n) for m, n in zip(rows["metric_id"], table["name"], strict=True)
+            ],
             t("scorecard.columns.value"): [
                 format_value(v, k, s) for v, k, s in zip(table["value"], kinds, table["suppressed"], strict=True)
             ],
