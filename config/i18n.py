@@ -10,12 +10,14 @@ import datetime as dt
 import functools
 import logging
 import math
+import numbers
 import string
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 
 log = logging.getLogger(__name__)
 
@@ -88,23 +90,83 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+# CLDR plural categories. A message written as a mapping of some of these (always with "other") is one message
+# with plural forms: English needs one and other, Welsh all six (zero, one, two, few, many, other).
+PLURAL_CATEGORIES: tuple[str, ...] = ("zero", "one", "two", "few", "many", "other")
+
+
+def is_plural(value: Any) -> bool:
+    """True for a message given as plural forms ({one: ..., other: ...})."""
+    return isinstance(value, Mapping) and "other" in value and set(value) <= set(PLURAL_CATEGORIES)
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "", forms: dict | None = None) -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{name}."))
+        if is_plural(value):
+            flat[name] = str(value["other"])  # the key's text for placeholder checks and plain t() calls
+            if forms is not None:
+                forms[name] = {category: str(text) for category, text in value.items()}
+        elif isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}.", forms))
         else:
             flat[name] = str(value)
     return flat
 
 
 @functools.cache
-def catalogue(lang: str) -> dict[str, str]:
-    """Every message of a language as dotted key -> text, read once from config/translations/<lang>.yaml."""
+def _read(lang: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     path = TRANSLATIONS_DIR / f"{lang}.yaml"
     with path.open(encoding="utf-8") as fh:
-        return _flatten(yaml.safe_load(fh) or {})
+        forms: dict[str, dict[str, str]] = {}
+        flat = _flatten(yaml.safe_load(fh) or {}, forms=forms)
+    return flat, forms
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """Every message of a language as dotted key -> text, read once from config/translations/<lang>.yaml.
+
+    A message with plural forms appears here as its "other" form; plural_forms() has them all.
+    """
+    return _read(lang)[0]
+
+
+def plural_forms(lang: str) -> dict[str, dict[str, str]]:
+    """The messages of a language that have plural forms: key -> {CLDR category: text}."""
+    return _read(lang)[1]
+
+
+@functools.cache
+def _plural_rule(lang: str) -> Callable[[float], str]:
+    return Locale.parse(lang).plural_form
+
+
+def plural_category(count: Any, lang: str | None = None) -> str:
+    """The CLDR plural category of a number in the language (Babel's rules): Welsh 0 zero, 1 one, 2 two, 3 few,
+    6 many, anything else other; English 1 one, anything else other. A count written as text ("1,234") is read."""
+    lang = lang if lang in LANGUAGES else current_language()
+    if isinstance(count, str):
+        try:
+            count = float(count.replace(",", ""))
+        except ValueError:
+            return "other"
+    if not _is_number(count) or _blank(count):
+        return "other"
+    number = float(count)
+    return _plural_rule(lang)(int(number) if number.is_integer() else number)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+def _plural_count(text_params: set[str], kwargs: Mapping[str, Any]) -> Any:
+    """The number that chooses a plural form: `count`, else the message's only numeric placeholder."""
+    if "count" in kwargs:
+        return kwargs["count"]
+    numbers = [kwargs[name] for name in text_params if _is_number(kwargs.get(name))]
+    return numbers[0] if len(numbers) == 1 else None
 
 
 def placeholders(text: str) -> set[str]:
@@ -115,8 +177,10 @@ def placeholders(text: str) -> set[str]:
 def t(key: str, lang: str | None = None, **kwargs: Any) -> str:
     """The message for `key` in the language (default: the current one), with {placeholders} filled in.
 
-    A key missing in Welsh falls back to English; a key missing everywhere shows the key itself and is logged
-    (the tests make sure neither happens).
+    A message with plural forms takes the form of its count in the language's CLDR plural rules (Babel): the
+    `count` argument, or else the one number among the placeholders, so t("x.items", count=1) reads "1 item" and
+    t("x.items", "cy", count=2) the Welsh "two" form. A key missing in Welsh falls back to English; a key missing
+    everywhere shows the key itself and is logged (the tests make sure neither happens).
     """
     lang = lang if lang in LANGUAGES else current_language()
     text = catalogue(lang).get(key)
@@ -125,7 +189,18 @@ def t(key: str, lang: str | None = None, **kwargs: Any) -> str:
         log.error("translation missing: %s [%s]", key, lang)
         if text is None:
             return key
+        lang = DEFAULT_LANGUAGE
+    forms = plural_forms(lang).get(key)
+    if forms and kwargs:
+        count = _plural_count(placeholders(text), kwargs)
+        if count is not None:
+            text = forms.get(plural_category(count, lang), forms["other"])
     return text.format(**kwargs) if kwargs else text
+
+
+def tn(key: str, count: Any, lang: str | None = None, **kwargs: Any) -> str:
+    """t() for a message with plural forms, counted by `count` (also filled in as {count})."""
+    return t(key, lang, count=count, **kwargs)
 
 
 def _blank(value: Any) -> bool:
