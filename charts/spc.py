@@ -147,7 +147,9 @@ def spc_chart(
         x = alt.X("x:T", axis=month_axis(lang, title=x_title, points=len(data)))
     else:
         x = alt.X("x:O", sort=None, axis=alt.Axis(title=x_title, labelAngle=0, labelOverlap=True))
-    scale = alt.Scale(zero=False, domain=list(y_domain)) if y_domain else alt.Scale(zero=False)
+    if y_domain is None and y_format.endswith("%") and data["value"].dropna().between(0, 1).all():
+        y_domain = (0.0, 1.0)  # a rate runs 0-100%: limits beyond that mean nothing and are clamped to the edge
+    scale = alt.Scale(zero=False, domain=list(y_domain), nice=False, clamp=True) if y_domain else alt.Scale(zero=False)
     y_axis = alt.Axis(format=y_format, title=y_title)
 
     base = alt.Chart(data)
