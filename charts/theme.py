@@ -7,6 +7,8 @@ import math
 import altair as alt
 import pandas as pd
 
+from config import i18n
+
 THEME_NAME = "vsd"
 
 # Okabe–Ito, the palette designed to stay distinct under the common colour-vision deficiencies. Black comes last
@@ -30,17 +32,41 @@ GRID_COLOUR = "#E8EDEE"
 FONT = "Arial, 'Helvetica Neue', Helvetica, sans-serif"  # the NHS web fallback for Frutiger
 
 # Month abbreviations for axis labels and tooltips, so charts follow the page language (Vega's own are English only).
-MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "cy": ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"),
-}
+MONTHS = i18n.MONTHS_SHORT
+
+
+def vega_locale(lang: str) -> dict:
+    """The Vega format locale of a language (config.locale: d3 number and time locales), from the translation
+    layer: every date and number Vega formats itself (axes, tooltips, "%B %Y") reads in that language."""
+    lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    decimal, thousands = i18n.NUMBER_SEPARATORS[lang]
+    return {
+        "number": {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": ["£", ""]},
+        "time": {
+            "dateTime": "%A, %e %B %Y %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": list(i18n.DAY_PERIODS[lang]),
+            "days": list(i18n.WEEKDAYS[lang]),
+            "shortDays": list(i18n.WEEKDAYS_SHORT[lang]),
+            "months": list(i18n.MONTHS[lang]),
+            "shortMonths": list(i18n.MONTHS_SHORT[lang]),
+        },
+    }
+
+
+def localised(chart: alt.TopLevelMixin, lang: str):
+    """The chart with the format locale of a named language (exports), whatever the session's language."""
+    return chart.configure(locale=vega_locale(lang))
 
 
 def theme_config() -> alt.theme.ThemeConfig:
-    """The theme dictionary registered as "vsd"."""
+    """The theme dictionary registered as "vsd". Altair calls it whenever a chart becomes a spec, so the format locale
+    is the current language's (the session's in the app): every chart's dates and numbers follow the page."""
     return {
         "background": "white",
         "config": {
+            "locale": vega_locale(i18n.current_language()),
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
             "title": {

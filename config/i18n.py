@@ -59,6 +59,23 @@ MONTHS: dict[str, tuple[str, ...]] = {
     ),  # fmt: skip
 }
 
+# Abbreviations (chart axes and tooltips), weekdays from Sunday (d3's order) and AM/PM, for the charts' locale.
+MONTHS_SHORT: dict[str, tuple[str, ...]] = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "cy": ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"),
+}
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "en": ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"),
+    "cy": ("Dydd Sul", "Dydd Llun", "Dydd Mawrth", "Dydd Mercher", "Dydd Iau", "Dydd Gwener", "Dydd Sadwrn"),
+}
+WEEKDAYS_SHORT: dict[str, tuple[str, ...]] = {
+    "en": ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"),
+    "cy": ("Sul", "Llun", "Maw", "Mer", "Iau", "Gwe", "Sad"),
+}
+DAY_PERIODS: dict[str, tuple[str, str]] = {"en": ("AM", "PM"), "cy": ("yb", "yh")}
+# Welsh writes numbers the English way (12,345.6): one pair of separators serves both.
+NUMBER_SEPARATORS: dict[str, tuple[str, str]] = {"en": (".", ","), "cy": (".", ",")}
+
 _provider: Callable[[], str | None] | None = None
 
 
