@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from charts.theme import MDC
+from charts.theme import MDC, TARGET_COLOUR
 
 Translate = Callable[[str], str] | Mapping[str, str] | None
 
@@ -96,6 +96,13 @@ ENGLISH: dict[str, str] = {
         "Statistical process control chart of {title}: {n} points from {first} to {last}, latest {latest}."
     ),
     "spc.description_limits": "Mean {mean}, process limits {lpl} to {upl}.",
+    # recorded decisions on an SPC chart (issue 17)
+    "spc.process_change": "Process change from {month}: {reason}",
+    "spc.process_change_tag": "Process change",
+    "spc.note": "Note {n} ({month}): {note}",
+    "spc.note_tag": "Note {n}",
+    "spc.current_segment": "Limits and readings from {month} on (the current process)",
+    "spc.suggested_rebase": "A shift starts in {month}: recalculating the limits from there is suggested, not decided",
     # RAG
     "rag.green": "Green",
     "rag.amber": "Amber",
@@ -180,3 +187,72 @@ def icon_text(icon: Icon | None, translate: Translate = None) -> str:
     if icon is None:
         return ""
     return f"{icon.symbol} {words(translate)(icon.key)}"
+
+
+# ---- Making Data Count icons as SVG (issue 17): drawn here, always shown with their words beside them ----------
+# The shapes follow NHS England's icons: a ring in the variation or assurance colour; variation icons carry a run of
+# points that stays level (common cause) or steps up or down with H or L, assurance icons a target line with the
+# points above it (P), below it (F) or across it (?). The ring, the letter and the shape each tell the icon apart.
+SVG_SIZE = 40
+_RUN = {  # (x, y) of five points in a 40 × 40 box
+    "flat": [(9, 24), (14, 22), (20, 25), (26, 22), (31, 24)],
+    "high": [(9, 28), (14, 27), (20, 21), (26, 17), (31, 15)],
+    "low": [(9, 15), (14, 17), (20, 23), (26, 27), (31, 28)],
+}
+
+
+def _escape(text: str) -> str:
+    """Text safe inside SVG markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _svg(body: str, colour: str, label: str, size: int) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" role="img" '
+        f'aria-label="{_escape(label)}"><title>{_escape(label)}</title>'
+        f'<circle cx="20" cy="20" r="17.5" fill="#FFFFFF" stroke="{colour}" stroke-width="3"/>{body}</svg>'
+    )
+
+
+def _points(run: list[tuple[int, int]], colour: str, special_from: int) -> str:
+    """A line through the points; points from `special_from` on in the icon's colour, the rest grey."""
+    line = " ".join(f"{x},{y}" for x, y in run)
+    dots = "".join(
+        f'<circle cx="{x}" cy="{y}" r="2.6" fill="{colour if i >= special_from else MDC["common"]}"/>'
+        for i, (x, y) in enumerate(run)
+    )
+    return f'<polyline points="{line}" fill="none" stroke="{BLACK}" stroke-width="1"/>{dots}'
+
+
+def variation_svg(value: str | None, translate: Translate = None, size: int = SVG_SIZE) -> str:
+    """The variation icon (an attrs["variation_icon"] value) as SVG; "" for none."""
+    icon = variation_icon(value)
+    if icon is None:
+        return ""
+    label = words(translate)(icon.key)
+    if value == "common_cause":
+        return _svg(_points(_RUN["flat"], icon.colour, len(_RUN["flat"])), icon.colour, label, size)
+    direction = "high" if value.endswith("_high") else "low"
+    letter_y = 13 if direction == "low" else 34
+    letter = (
+        f'<text x="20" y="{letter_y}" text-anchor="middle" font-family="Arial, sans-serif" font-size="9" '
+        f'font-weight="bold" fill="{BLACK}">{icon.letter}</text>'
+    )
+    return _svg(_points(_RUN[direction], icon.colour, 2) + letter, icon.colour, label, size)
+
+
+def assurance_svg(value: str | None, translate: Translate = None, size: int = SVG_SIZE) -> str:
+    """The assurance icon (an attrs["assurance"] value) as SVG; "" for none."""
+    icon = assurance_icon(value)
+    if icon is None:
+        return ""
+    label = words(translate)(icon.key)
+    level = {"pass": [13, 15, 12, 14, 13], "fail": [28, 26, 29, 27, 28], "hit_and_miss": [14, 27, 16, 26, 15]}[value]
+    run = list(zip([9, 14, 20, 26, 31], level, strict=True))
+    dash = 'stroke-width="1.6" stroke-dasharray="3 2"'
+    target = f'<line x1="6" y1="21" x2="34" y2="21" stroke="{TARGET_COLOUR}" {dash}/>'
+    letter = (
+        f'<text x="20" y="{35 if value == "pass" else 12}" text-anchor="middle" font-family="Arial, sans-serif" '
+        f'font-size="9" font-weight="bold" fill="{BLACK}">{icon.letter}</text>'
+    )
+    return _svg(target + _points(run, icon.colour, 0) + letter, icon.colour, label, size)

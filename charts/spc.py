@@ -69,9 +69,11 @@ def spc_points(
         labels = [str(item) for item in frame.index]
         data.insert(0, "x", labels)
         data.insert(1, "period", labels)
-    variation = frame["variation"].fillna("common").astype(str).to_numpy()
+    # A suppressed month has no variation (None): no label, and no point is drawn for it.
+    variation = [item if isinstance(item, str) else "" for item in frame["variation"]]
     data["variation"] = variation
-    data["variation_label"] = [say(POINT_STYLES.get(item, POINT_STYLES["common"])[0]) for item in variation]
+    data["variation_label"] = [say(POINT_STYLES.get(item, POINT_STYLES["common"])[0]) if item else "" for item in
+                               variation]  # fmt: skip
     data["special_cause"] = frame["special_cause"].fillna(False).astype(bool).to_numpy()
     data["rule_text"] = [_rule_text(rule, say) for rule in frame.get("rule", pd.Series([""] * len(frame)))]
     data["segment"] = _segments(frame)
@@ -90,7 +92,70 @@ def spc_points(
     return data, stamps is not None
 
 
-def _description(data: pd.DataFrame, attrs: dict, title: str, y_format: str, say) -> str:
+def decision_marks(attrs: dict, lang: str = "en", translate: Translate = None) -> pd.DataFrame:
+    """The recorded process changes and annotations of an XmR frame (its attrs, results.spc put them there) as rows
+    to draw: x (a rebase sits between the last month of the old segment and the first of the new), month, kind
+    (rebase or note), tag (the short label on the chart) and text (the line under the title and in the tooltip)."""
+    say = words(translate)
+    rows = []
+    for month, reason in attrs.get("rebases") or ():
+        stamp = pd.Timestamp(month)
+        text = fill(say("spc.process_change"), month=month_label(stamp, lang), reason=reason)
+        rows.append({"x": stamp - pd.Timedelta(days=15), "month": month_label(stamp, lang), "kind": "rebase",
+                     "tag": say("spc.process_change_tag"), "text": text})  # fmt: skip
+    for number, (month, note) in enumerate(attrs.get("annotations") or (), start=1):
+        stamp = pd.Timestamp(month)
+        tag = fill(say("spc.note_tag"), n=number)
+        text = fill(say("spc.note"), n=number, month=month_label(stamp, lang), note=note)
+        rows.append({"x": stamp, "month": month_label(stamp, lang), "kind": "note", "tag": tag, "text": text})
+    return pd.DataFrame(rows, columns=["x", "month", "kind", "tag", "text"])
+
+
+def decision_notes(attrs: dict, lang: str = "en", translate: Translate = None) -> list[str]:
+    """Lines under the chart's title: each process change and note with its reason, the segment the readings come
+    from, and any suggested recalculation (never applied until someone records it)."""
+    say = words(translate)
+    lines = decision_marks(attrs, lang, translate)["text"].tolist()
+    rebases = attrs.get("rebases") or ()
+    if rebases:
+        lines.append(fill(say("spc.current_segment"), month=month_label(pd.Timestamp(rebases[-1][0]), lang)))
+    for month in attrs.get("suggested_rebases") or ():
+        lines.append(fill(say("spc.suggested_rebase"), month=month_label(pd.Timestamp(month), lang)))
+    return lines
+
+
+def _decision_layers(attrs: dict, x, lang: str, translate: Translate) -> list:
+    """Vertical rules at each process change (solid) and annotated month (dotted), each with its short tag."""
+    marks = decision_marks(attrs, lang, translate)
+    layers = []
+    for kind, dash, width in (("rebase", [1, 0], 2.0), ("note", [2, 2], 1.2)):
+        part = marks.loc[marks["kind"] == kind]
+        if part.empty:
+            continue
+        base = alt.Chart(part)
+        layers.append(
+            base.mark_rule(color=LINE_COLOUR, strokeWidth=width, strokeDash=dash)
+            .encode(x=x, tooltip=[alt.Tooltip("text:N", title=" ")], description="text:N")
+            .properties(name=f"spc_{kind}s")
+        )
+        layers.append(
+            # Process changes are tagged at the top, notes at the bottom, clear of the points near the limits.
+            base.mark_text(
+                align="left",
+                baseline="top" if kind == "rebase" else "bottom",
+                dx=3,
+                fontSize=10,
+                color=LINE_COLOUR,
+                limit=120,
+                aria=False,
+            )
+            .encode(x=x, y=alt.value(2) if kind == "rebase" else alt.value({"expr": "height - 2"}), text="tag:N")
+            .properties(name=f"spc_{kind}_tags")
+        )
+    return layers
+
+
+def _description(data: pd.DataFrame, attrs: dict, title: str, y_format: str, say, lang: str = "en") -> str:
     """Screen-reader summary: span, latest value, latest limits, variation and assurance in words."""
     observed = data.dropna(subset=["value"])
     last = data.iloc[-1]
@@ -118,6 +183,7 @@ def _description(data: pd.DataFrame, attrs: dict, title: str, y_format: str, say
             sentences.append(say(icon.key) + ".")
     if attrs.get("trial_limits"):
         sentences.append(say("spc.trial_limits") + ".")
+    sentences += [line.rstrip(".") + "." for line in decision_notes(attrs, lang, say)]
     return " ".join(sentences)
 
 
@@ -196,6 +262,8 @@ def spc_chart(
             )
             .properties(name="spc_target")
         )
+    if temporal:
+        layers += _decision_layers(attrs, x, lang, translate)
     layers.append(
         base.mark_line(color=LINE_COLOUR, strokeWidth=1.5, aria=False)
         .encode(x=x, y=alt.Y("value:Q", scale=scale, axis=y_axis))
@@ -245,8 +313,10 @@ def spc_chart(
                 if text
             ),
             say("spc.trial_limits") if attrs.get("trial_limits") else None,
+            *(decision_notes(attrs, lang, translate) if temporal else []),
         )
         if text
     ]
     heading = alt.Title(title, subtitle=notes) if notes else alt.Title(title)
-    return alt.layer(*layers).properties(title=heading, description=_description(data, attrs, title, y_format, say))
+    description = _description(data, attrs, title, y_format, say, lang)
+    return alt.layer(*layers).properties(title=heading, description=description)

@@ -221,7 +221,9 @@ def _charts(pdf: BoardPackPDF, prepared: Prepared, portfolio: str, card: pd.Data
                 value=value,
                 variation=variation_text(row.get("variation_icon"), lang),
             )
-            pair.append((inputs.charts[key], height, height * pixels_w / pixels_h, f"{name}: {value}", alt))
+            # The chart's process changes and notes under it as text too (searchable, read aloud), not only drawn.
+            caption = "\n".join([f"{name}: {value}", *inputs.chart_notes.get(key, ())])
+            pair.append((inputs.charts[key], height, height * pixels_w / pixels_h, caption, alt))
         pairs.append(pair)
     # The heading stays with its first row of charts.
     keep_space(pdf, HEADING_SPACE + max(item[1] for item in pairs[0]) + CAPTION_SPACE)

@@ -11,12 +11,14 @@ is rendered once (reports.chart_images).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from auth.roles import Scope
+from charts.spc import decision_notes
 from config.i18n import t
 from data import audit, history, queries
 from data.cases import check_access, missed_and_late, portfolio_codes
@@ -81,6 +83,19 @@ def chart_tasks(
             if task is not None:
                 tasks[chart_key(portfolio_id, row["metric_id"])] = task
     return tasks
+
+
+def chart_notes(results: Scorecards, tasks: dict[str, ChartTask], lang: str) -> dict[str, list[str]]:
+    """Each rendered chart's process changes, notes and suggested recalculations as text lines, in the language."""
+    out = {}
+    translate = functools.partial(t, lang=lang)
+    for key in tasks:
+        portfolio_id, metric_id = key.split("/", 1)
+        frame = results.chart(portfolio_id, metric_id)
+        lines = decision_notes(frame.attrs, lang, translate) if frame is not None else []
+        if lines:
+            out[key] = lines
+    return out
 
 
 def case_extracts(
@@ -201,6 +216,7 @@ def gather(
         definitions=_definitions(catalogue, rows["metric_id"].tolist(), lang),
         scorecards=cards,
         charts=charts,
+        chart_notes=chart_notes(results, tasks, lang),
         actions=history.action_plan_frame(engine),
         commentary=board_commentary(engine, reader, as_of, portfolio_ids, lang),
         audit=audit.audit_frame(engine, reader, start=start),

@@ -79,6 +79,9 @@ class ReportInputs:
     scorecards: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     charts: Mapping[str, bytes] = field(default_factory=dict)
     chart_alt_text: Mapping[str, str] = field(default_factory=dict)
+    # chart_key -> the chart's recorded process changes and notes, and any suggested recalculation, as lines of text
+    # (charts.spc.decision_notes): the board pack prints them under the chart, so the reason is text as well as image.
+    chart_notes: Mapping[str, Sequence[str]] = field(default_factory=dict)
     actions: pd.DataFrame | None = None
     commentary: Mapping[str, str] = field(default_factory=dict)
     audit: pd.DataFrame | None = None

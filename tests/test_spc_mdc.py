@@ -161,3 +161,72 @@ def test_catalogue_refuses_a_baseline_under_two_points():
 
     with pytest.raises(ValueError):
         Statistics(spc_fixed_baselines={METRIC: 1})
+
+
+def _rebased_frame() -> pd.DataFrame:
+    values = pd.Series([v / 100 for v in A + B], index=MONTHS)
+    decisions = Decisions(
+        rebases=(Mark(METRIC, None, dt.date(2025, 9, 1), "PPU took over"),),
+        annotations=(Mark(METRIC, None, dt.date(2025, 3, 1), "new system live"),),
+    )
+    return spc_frame(values, METRIC, CATALOGUE, 0.9, decisions=decisions, portfolio_id="vawg_da")
+
+
+def test_the_chart_draws_the_break_and_the_notes_with_their_reasons():
+    from charts.spc import decision_notes, spc_chart
+
+    frame = _rebased_frame()
+    spec = spc_chart(frame, title="R6").to_dict()
+    layers = {layer.get("name"): layer for layer in spec["layer"]}
+    assert {"spc_rebases", "spc_rebase_tags", "spc_notes", "spc_note_tags"} <= set(layers)
+    rebase_rows = spec["datasets"][layers["spc_rebases"]["data"]["name"]]
+    assert [row["text"] for row in rebase_rows] == ["Process change from Sep 2025: PPU took over"]
+    assert rebase_rows[0]["x"].startswith("2025-08-17")  # drawn between August and September
+    assert spec["title"]["subtitle"][-3:] == [
+        "Process change from Sep 2025: PPU took over",
+        "Note 1 (Mar 2025): new system live",
+        "Limits and readings from Sep 2025 on (the current process)",
+    ]
+    assert "Process change from Sep 2025: PPU took over." in spec["description"]
+    cy = decision_notes(frame.attrs, "cy", {"spc.process_change": "Newid yn y broses o {month}: {reason}"})
+    assert cy[0] == "Newid yn y broses o Medi 2025: PPU took over"
+    suggested = decision_notes({"suggested_rebases": ("2026-04-01",)}, "en")
+    assert suggested == ["A shift starts in Apr 2026: recalculating the limits from there is suggested, not decided"]
+
+
+def test_suppressed_points_have_no_label_on_the_chart():
+    from charts.spc import spc_points
+
+    frame = xmr(pd.Series(A[:5] + [np.nan] + A[5:], index=pd.date_range("2025-01-01", periods=9, freq="MS")))
+    data, _ = spc_points(frame)
+    assert data["variation_label"].tolist()[5] == "" and data["variation_label"].tolist()[4] == "Common cause"
+
+
+def test_both_packs_carry_the_decisions():
+    import io
+
+    import pypdf
+
+    from reports.board_pack import build_board_pack
+    from reports.chart_images import chart_task, task_chart
+    from reports.gather import chart_notes
+    from reports.inputs import chart_key
+    from results.scorecards import Scorecards
+    from tests.test_reports_fixtures import make_inputs
+
+    frame = _rebased_frame()
+    task = chart_task(frame, title="R6", kind="rate", lang="en", target=0.9, variation="common_cause",
+                      assurance="hit_and_miss")  # fmt: skip
+    # The evidence pack's and board pack's images are drawn from the task: the break and its reason are in it.
+    assert "Process change from Sep 2025: PPU took over" in task_chart(task).to_json()
+    key = chart_key("vawg_da", METRIC)
+    results = Scorecards(pd.DataFrame(), {("vawg_da", METRIC): frame})
+    notes = chart_notes(results, {key: task}, "en")
+    assert notes[key][0] == "Process change from Sep 2025: PPU took over"
+    base = make_inputs()
+    other = next(iter(base.charts))
+    text = "".join(
+        page.extract_text()
+        for page in pypdf.PdfReader(io.BytesIO(build_board_pack(make_inputs(chart_notes={other: notes[key]})))).pages
+    )
+    assert "Process change from Sep 2025: PPU took over" in text and "Note 1 (Mar 2025): new system live" in text

@@ -12,7 +12,7 @@ from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import current_language, format_number, t
 from results.spc import latest_target
-from ui import actions, results_cache
+from ui import actions, results_cache, spc_decisions
 from ui.formatting import format_count, format_interval, format_value, icon_label, translate
 from ui.tables import table_alternative
 
@@ -79,18 +79,15 @@ def headline(row: pd.Series) -> None:
     cols[1].metric(t("measure.count"), count)
     cols[2].metric(t("chart.target"), "–" if pd.isna(row["target"]) else format_value(row["target"], kind))
     cols[3].metric(t("chart.rag"), icon_label("rag", row["rag"]))
-    st.caption(
-        t(
-            "measure.spc_summary",
-            variation=icon_label("variation", row["variation"]),
-            assurance=icon_label("assurance", row["assurance"]),
-        )
-    )
+    spc_decisions.reading_icons(row["variation"], row["assurance"])
 
 
-def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: tuple = (), row=None) -> None:
+def spc_section(
+    portfolio_id: str, metric_id: str, as_of, title: str, filters: tuple = (), row=None, scope: Scope | None = None
+) -> None:
     """The measure's monthly XmR chart over 36 months (the scorecard's own XmR frame, results.scorecards), headed
-    with the scorecard row's reading, and its table alternative."""
+    with the scorecard row's reading, its table alternative (with each month's process change and notes), and, for
+    the unfiltered series, the suggested recalculations and the recorded decisions (ui/spc_decisions.py)."""
     measure = results_cache.catalogue().measure(metric_id)
     series, chart_frame = results_cache.series_spc(results_cache.db_key(), as_of, portfolio_id, metric_id, filters)
     target = latest_target(series)
@@ -117,13 +114,19 @@ def spc_section(portfolio_id: str, metric_id: str, as_of, title: str, filters: t
             t("chart.value"): [
                 format_value(v, measure.kind, s) for v, s in zip(series["value"], series["suppressed"], strict=True)
             ],
-            t("spc.variation"): [t(f"spc.point.{v}") for v in chart_frame["variation"]],
+            # A suppressed month has no variation: its cell stays empty rather than reading "Common cause".
+            t("spc.variation"): [
+                t(f"spc.point.{v}") if isinstance(v, str) and v else "" for v in chart_frame["variation"]
+            ],  # fmt: skip
             t("spc.rule"): [
                 ", ".join(t(f"spc.rules.{r}") for r in rules.split(",") if r) for rules in chart_frame["rule"]
             ],
+            t("spc.decisions.table_notes"): spc_decisions.month_notes(chart_frame),
         }
     )
     table_alternative(table, t("measure.table_caption", name=title))
+    if scope is not None and not filters:
+        spc_decisions.decisions_section(portfolio_id, metric_id, chart_frame, series, scope)
 
 
 def linked_actions_section(metric_id: str, portfolio_id: str, scope: Scope) -> None:
@@ -144,7 +147,7 @@ def measure_panel(
     if row is not None:
         headline(row)
     try:
-        spc_section(portfolio_id, metric_id, as_of, name, filters, row)
+        spc_section(portfolio_id, metric_id, as_of, name, filters, row, scope=scope)
     except Exception:  # a chart fault must not take the page down or show a trace
         log.exception("SPC chart of %s/%s failed", portfolio_id, metric_id)
         st.error(t("errors.chart_failed"))

@@ -305,7 +305,8 @@ def monthly_spc(series: pd.DataFrame, frame: pd.DataFrame, metric_id: str, title
             t("chart.value"): [
                 format_value(v, measure.kind, s) for v, s in zip(series["value"], series["suppressed"], strict=True)
             ],
-            t("spc.variation"): [t(f"spc.point.{v}") for v in frame["variation"].fillna("common")],
+            # A suppressed month has no variation: an empty cell, never "Common cause" (issue 17).
+            t("spc.variation"): [t(f"spc.point.{v}") if isinstance(v, str) and v else "" for v in frame["variation"]],
             t("spc.rule"): [
                 ", ".join(t(f"spc.rules.{r}") for r in str(rules).split(",") if r) if isinstance(rules, str) else ""
                 for rules in frame["rule"]
