@@ -21,6 +21,7 @@ from ui.accountability import error_text, flash, show_flash
 from ui.as_of import sources_panel
 from ui.db import get_engine
 from ui.formatting import format_value
+from ui.measure_panel import process_changes_panel
 from ui.names import measure_names, portfolio_name
 from ui.tables import table_alternative
 
@@ -124,3 +125,8 @@ if clear.button(t("targets.clear"), key="vsd_targets_clear", disabled=pd.isna(ro
     else:
         flash("success", t("targets.cleared", name=names[metric_id], count=removed))
         st.rerun()
+
+# Process changes (SPC rebases) and month notes: analysts record them here, leads on the measure's detail.
+st.subheader(t("spc.decisions.page_title"))
+st.caption(t("spc.decisions.page_intro"))
+process_changes_panel(scope, portfolio or None)

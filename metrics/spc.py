@@ -13,6 +13,9 @@ SCREEN = 3.267  # moving ranges at or above 3.267 × mean(mR) are outliers when 
 RUN_LENGTH = 7  # points needed for a shift or a trend
 TRIAL_BELOW = 12  # fewer points than this give trial limits
 MIN_POINTS = 2  # fewer points than this give no chart
+# A recalculation is suggested only where the process before the shift has a full baseline of its own (as many points
+# as firm limits need): a run starting a few points into a segment is that segment's level, not a change of it.
+SUGGEST_AFTER = TRIAL_BELOW
 # Comparisons against the mean and the limits allow this much relative rounding noise, so that a point that equals the
 # mean in exact arithmetic (say 0.75 among rates) counts as on the mean, and the result does not hang on float noise.
 RELATIVE_TOLERANCE = 1e-10
@@ -302,9 +305,9 @@ def xmr(
 
 def shift_starts(frame: pd.DataFrame) -> list[int]:
     """Positions where a run the shift rule counts (RUN_LENGTH or more plotted points on one side of the mean) starts
-    in the latest segment, after its first plotted point: where Making Data Count would consider recalculating the
-    limits from. Only the latest segment is read (the current process: earlier segments are history, and their
-    chance runs would only nag); a run that opens its segment is the segment's own level, not a change."""
+    in the latest segment, at least SUGGEST_AFTER plotted points into it: where Making Data Count would consider
+    recalculating the limits from. Only the latest segment is read (the current process: earlier segments are
+    history, and their chance runs would only nag)."""
     if frame.empty:
         return []
     values = frame["value"].to_numpy(dtype=float)
@@ -315,4 +318,5 @@ def shift_starts(frame: pd.DataFrame) -> list[int]:
         return []
     observed = values[positions]
     side = sides(observed, mean, _tolerance(observed))
-    return [int(positions[start]) for start, stop, _ in _runs(side) if stop - start >= RUN_LENGTH and start > 0]
+    runs = _runs(side)
+    return [int(positions[start]) for start, stop, _ in runs if stop - start >= RUN_LENGTH and start >= SUGGEST_AFTER]

@@ -47,7 +47,7 @@ def test_two_segments_by_hand():
     assert chart.attrs["suggested_rebases"] == []  # the change is recorded: nothing to suggest
 
 
-def test_one_segment_over_a_shift_reads_the_mixture_and_suggests_a_rebase():
+def test_one_segment_over_a_shift_reads_the_mixture():
     chart = xmr(A + B, target=18.0)
     assert chart["mean"].iloc[0] == pytest.approx(16.875)
     assert chart["lpl"].iloc[0] == pytest.approx(16.875 - LIMIT * 32 / 15)
@@ -56,18 +56,21 @@ def test_one_segment_over_a_shift_reads_the_mixture_and_suggests_a_rebase():
     assert chart["variation"].tolist() == ["concern"] * 8 + ["improvement"] * 8
     assert chart.attrs["variation_icon"] == "improvement_high"
     assert chart.attrs["assurance"] == "hit_and_miss"  # lpl 11.2 < 18 <= upl 22.5
-    # The run that opens the series is its own level; the one starting at B is a change: suggested there only.
-    assert chart.attrs["suggested_rebases"] == [8]
-    assert shift_starts(chart) == [8]
+    # B's run is a shift, but A has only 8 points: too few for a baseline of its own, so nothing is suggested.
+    assert chart.attrs["suggested_rebases"] == [] == shift_starts(chart)
+    # With 12 points before it (A and A's first four), the run starting at B is suggested, and only it: the run
+    # that opens the series is the series' own level.
+    assert xmr(A + A[:4] + B).attrs["suggested_rebases"] == [12]
 
 
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
         ([1, 2, 1, 2, 1, 2, 1, 2, 1, 2], []),  # no run of 7
-        ([5] * 3 + [1, 9, 1, 9] + [20] * 7, [7]),  # a run of 7 above starting at position 7
-        ([5] * 3 + [1, 9, 1, 9] + [20] * 6, []),  # six are not enough
-        ([5, 6, 5, 6, np.nan, 30, 31, 30, 31, np.nan, 30, 31, 30], [5]),  # gaps are skipped, not breaks
+        ([1, 2] * 6 + [20] * 7, [12]),  # a run of 7 above after a 12-point baseline
+        ([1, 2] * 6 + [20] * 6, []),  # six are not enough
+        ([1, 2] * 5 + [20] * 7, []),  # ten points are too few for a baseline before the change
+        ([1, 2] * 6 + [30, np.nan, 31, 30, 31, np.nan, 30, 31, 30], [12]),  # gaps are skipped, not breaks
     ],
 )
 def test_shift_starts(values, expected):
@@ -76,8 +79,10 @@ def test_shift_starts(values, expected):
 
 def test_suggestions_read_the_latest_segment_only():
     # A run in the first segment is history once a later change is recorded.
-    assert xmr(A + B + B, rebase_at=[16]).attrs["suggested_rebases"] == []
-    assert xmr(A + B + A, rebase_at=[8]).attrs["suggested_rebases"] == [16]
+    assert xmr(A + A + B).attrs["suggested_rebases"] == [16]
+    assert xmr(A + A + B + A, rebase_at=[24]).attrs["suggested_rebases"] == []
+    # In the latest segment (B B A after a change at 8), A's run below starts 16 points in: suggested at 24.
+    assert xmr(A + B + B + A, rebase_at=[8]).attrs["suggested_rebases"] == [24]
 
 
 def test_suppressed_months_get_no_variation_label():
@@ -128,21 +133,21 @@ METRIC = "VCOP_R6_SUSPECT_UPDATE"
 
 
 def test_results_apply_recorded_rebases_per_portfolio():
-    values = pd.Series([v / 100 for v in A + B], index=MONTHS)
-    change = Mark(METRIC, "vawg_da", dt.date(2025, 9, 1), "Public Protection Unit took over")
+    values = pd.Series([v / 100 for v in A + A[:4] + B], index=pd.date_range("2025-01-01", periods=20, freq="MS"))
+    change = Mark(METRIC, "vawg_da", dt.date(2026, 1, 1), "Public Protection Unit took over")
     note = Mark(METRIC, None, dt.date(2025, 3, 1), "new system live")
     decisions = Decisions(rebases=(change,), annotations=(note,))
     mine = spc_frame(values, METRIC, CATALOGUE, 0.9, decisions=decisions, portfolio_id="vawg_da")
-    assert mine["segment"].tolist() == [0] * 8 + [1] * 8
+    assert mine["segment"].tolist() == [0] * 12 + [1] * 8
     assert mine["mean"].iloc[-1] == pytest.approx(0.21875)
-    assert mine.attrs["rebases"] == (("2025-09-01", "Public Protection Unit took over"),)
+    assert mine.attrs["rebases"] == (("2026-01-01", "Public Protection Unit took over"),)
     assert mine.attrs["annotations"] == (("2025-03-01", "new system live"),)
     assert mine.attrs["suggested_rebases"] == ()
     # Another portfolio's chart of the measure keeps one segment, suggests the change and carries the all-portfolio
     # annotation only.
     other = spc_frame(values, METRIC, CATALOGUE, 0.9, decisions=decisions, portfolio_id="victim_care")
     assert set(other["segment"]) == {0}
-    assert other.attrs["suggested_rebases"] == ("2025-09-01",)
+    assert other.attrs["suggested_rebases"] == ("2026-01-01",)
     assert other.attrs["rebases"] == () and other.attrs["annotations"] == (("2025-03-01", "new system live"),)
 
 

@@ -12,7 +12,7 @@ from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import current_language, format_number, t
 from results.spc import latest_target
-from ui import actions, results_cache, spc_decisions
+from ui import actions, names, results_cache, spc_decisions
 from ui.formatting import format_count, format_interval, format_value, icon_label, translate
 from ui.tables import table_alternative
 
@@ -127,6 +127,28 @@ def spc_section(
     table_alternative(table, t("measure.table_caption", name=title))
     if scope is not None and not filters:
         spc_decisions.decisions_section(portfolio_id, metric_id, chart_frame, series, scope)
+
+
+def process_changes_panel(scope: Scope, portfolio_id: str | None = None) -> None:
+    """For analysts (who have no scorecard): choose a portfolio and one of its measures, see its SPC chart with any
+    suggested recalculation, and record process changes and notes there (the measure detail's own section)."""
+    catalogue = results_cache.catalogue()
+    portfolios = [p.id for p in catalogue.portfolios]
+    chosen = st.selectbox(
+        t("spc.decisions.portfolio"), portfolios, index=portfolios.index(portfolio_id) if portfolio_id in portfolios
+        else 0, format_func=names.portfolio_name, key="vsd_spc_portfolio",
+    )  # fmt: skip
+    measures = list(catalogue.scorecard_measures(chosen))
+    label = t("spc.decisions.measure")
+    metric_id = st.selectbox(label, measures, format_func=names.measure_name, key="vsd_spc_measure")
+    as_of = results_cache.as_of_date(results_cache.db_key())
+    if as_of is None or metric_id is None:
+        return
+    try:
+        spc_section(chosen, metric_id, as_of, names.measure_name(metric_id), scope=scope)
+    except Exception:  # a chart fault must not take the page down or show a trace
+        log.exception("SPC chart of %s/%s failed", chosen, metric_id)
+        st.error(t("errors.chart_failed"))
 
 
 def linked_actions_section(metric_id: str, portfolio_id: str, scope: Scope) -> None:

@@ -136,12 +136,16 @@ def _record_form(portfolio_id: str, metric_id: str, labels: dict[str, str], scop
         month = st.selectbox(t("spc.decisions.month"), list(labels)[1:], format_func=labels.get, key=f"{key}_m")
         reason = st.text_input(t("spc.decisions.reason"), help=t("spc.decisions.reason_help"), key=f"{key}_r")
         whole = st.checkbox(t("spc.decisions.whole_portfolio"), key=f"{key}_all")
+        # Analysts and admins may record a change of the measure's process wherever it is reported.
+        everywhere = can_decide_spc(scope, None) and st.checkbox(t("spc.decisions.every_portfolio_choice"),
+                                                                key=f"{key}_everywhere")  # fmt: skip
         if st.form_submit_button(t("spc.decisions.record")):
             catalogue = results_cache.catalogue()
             measures = list(catalogue.scorecard_measures(portfolio_id)) if whole else [metric_id]
+            where = None if everywhere else portfolio_id
             _write(
                 lambda: spc_decisions.record_rebases(get_engine(), scope, catalogue, measures, month, reason,
-                                                     portfolio_id=portfolio_id),
+                                                     portfolio_id=where),
                 t("spc.decisions.recorded", month=labels.get(month, month)),
             )  # fmt: skip
 
