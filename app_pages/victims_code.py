@@ -20,6 +20,7 @@ from ui.measure_views import cut_section, monthly_spc, param_select, read_filter
 from ui.names import measure_name, right_name
 from ui.tables import table_alternative
 from ui.vcop_cases import case_section
+from ui.vcop_quality import quality_section
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,6 @@ def code_section(code: str) -> None:
         log.exception("cut %s of %s failed", cut, metric_id)
         st.error(t("errors.compute_failed"))
         groups = []
-    st.subheader(t("vcop.spc_title"))
-    try:
-        series, frame = results_cache.series_spc(db, as_of, portfolio, metric_id, filters)
-        monthly_spc(series, frame, metric_id, measure_name(metric_id), key="vcop_spc_table")
-    except Exception:
-        log.exception("SPC of %s failed", metric_id)
-        st.error(t("errors.chart_failed"))
     group = vcop.choose(
         t("vcop.group", cut=t(f"cuts.{cut}")),
         groups,
@@ -86,8 +80,16 @@ def code_section(code: str) -> None:
         lambda v: value_label(cut, v),
         t("filters.all"),
     )
-    # The case list is narrowed by the page's filters as well as the chosen group of the cut.
-    case_section(scope, portfolio, (code,), period, as_of, {**dict(filters), **({cut: group} if group else {})})
+    # The SPC chart and the case list are for the page's filters and the chosen group of the cut (e.g. Newport).
+    narrowed = {**dict(filters), **({cut: group} if group else {})}
+    st.subheader(t("vcop.spc_title"))
+    try:
+        series, frame = results_cache.series_spc(db, as_of, portfolio, metric_id, tuple(narrowed.items()))
+        monthly_spc(series, frame, metric_id, measure_name(metric_id), key="vcop_spc_table")
+    except Exception:
+        log.exception("SPC of %s failed", metric_id)
+        st.error(t("errors.chart_failed"))
+    case_section(scope, portfolio, (code,), period, as_of, narrowed)
     linked_actions_section(metric_id, portfolio, scope)
 
 
@@ -132,3 +134,5 @@ with moj_tab:
     except Exception:
         log.exception("MoJ return failed for %s", portfolio)
         st.error(t("errors.compute_failed"))
+
+quality_section(db, as_of, period, portfolio, rows, filters)  # compliance next to quality (STATUTORY.md §3)

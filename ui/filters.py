@@ -64,6 +64,11 @@ def quarter(as_of: dt.date, offset: int = 0) -> Period:
     return _from_metrics("quarter", periods.complete_quarter(as_of, offset))
 
 
+def filter_key(column: str) -> str:
+    """The widget key of a filter column's select box (a chart click sets it: ui.drill)."""
+    return f"filter_{column}"
+
+
 def _param(name: str) -> str | None:
     value = st.query_params.get(name)
     return value if value else None
@@ -131,6 +136,10 @@ def period_picker(as_of: dt.date, container=None, earliest: dt.date | None = Non
         key="filter_period",
     )
     if kind == "custom":
+        picked = st.session_state.get("filter_custom_range")
+        if isinstance(picked, Sequence) and len(picked) == 2 and (picked[0] < first or picked[1] > as_of):
+            # A month clicked on a chart (ui.drill) is kept within the data's range, as a link's dates are.
+            st.session_state["filter_custom_range"] = (max(picked[0], first), min(picked[1], as_of))
         chosen = box.date_input(
             t("filters.custom_range"),
             value=(max(current.start, first), current.end),
@@ -177,12 +186,15 @@ def filter_pickers(
             param = FILTER_PREFIX + column
             choices = ["", *values]
             wanted = _param(param) or ""
+            if st.session_state.get(filter_key(column), "") not in choices:
+                # A value the data no longer holds (or a click on a group the filter does not offer) is dropped.
+                del st.session_state[filter_key(column)]
             value = st.selectbox(
                 t(f"cuts.{column}"),
                 choices,
-                index=choices.index(wanted) if wanted in choices else 0,
+                index=choices.index(wanted) if wanted in choices and filter_key(column) not in st.session_state else 0,
                 format_func=_labeller(column, format_value),
-                key=f"filter_{column}",
+                key=filter_key(column),
             )
             if value:
                 st.query_params[param] = value

@@ -14,15 +14,19 @@ import streamlit as st
 
 from auth import gate
 from auth.roles import Scope
+from charts.funnel import funnel_chart
 from charts.public import outcome_shares
 from charts.rates import rates_with_intervals
+from charts.selection import with_pick
 from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import catalogue as messages
 from config.i18n import current_language, format_date, format_number, t
+from results.funnel import Funnel, cut_funnel
 from results.spc import latest_target
 from ui import results_cache
 from ui.as_of import sources_panel
+from ui.drill import group_chart, month_chart
 from ui.filters import FILTER_COLUMNS, Period, filter_pickers, filters_text, period_picker, portfolio_picker
 from ui.formatting import format_interval, format_value, icon_label, translate
 from ui.names import measure_name, measure_names, portfolio_name
@@ -212,16 +216,64 @@ def rates_table(frame: pd.DataFrame, label_heading: str) -> pd.DataFrame:
     )
 
 
-def show_chart(build: Callable[[], object], what: str) -> None:
-    """Draw a chart built by `build`; a fault is logged and named, and the table alternative below still shows."""
+def show_chart(build: Callable[[], object], what: str, draw: Callable[[object], None] | None = None) -> None:
+    """Draw a chart built by `build` (with `draw` when it is clickable: ui.drill); a fault is logged and named, and
+    the table alternative below still shows."""
     try:
         chart = build()
     except Exception:
         log.exception("chart failed: %s", what)
         st.error(t("errors.chart_failed"))
         return
+    if draw is not None:
+        draw(chart)
+        return
     enable_theme()
     st.altair_chart(chart, theme=None, width="stretch")
+
+
+def funnel_table(funnel: Funnel, cut: str) -> pd.DataFrame:
+    """The funnel plot's table alternative: each group's rate, base, its 95% and 99.8% limits and where it falls."""
+    points = funnel.points
+    return pd.DataFrame(
+        {
+            t(f"cuts.{cut}"): [value_label(cut, v) for v in points["group_value"]],
+            t("chart.rate"): [format_value(v, "rate") for v in points["rate"]],
+            t("funnel.base"): [format_number(n) for n in points["denominator"]],
+            t("funnel.limit_95"): [
+                format_interval(lo, hi, "rate") for lo, hi in zip(points["low_95"], points["high_95"], strict=True)
+            ],
+            t("funnel.limit_99_8"): [
+                format_interval(lo, hi, "rate") for lo, hi in zip(points["low_99.8"], points["high_99.8"], strict=True)
+            ],
+            t("funnel.position_heading"): [t(f"funnel.position.{p}") for p in points["position"]],
+        }
+    )
+
+
+def funnel_section(rows: pd.DataFrame, cut: str, name: str, key: str) -> None:
+    """The breakdown's funnel plot (results.funnel): which group is an outlier against the overall rate, given its
+    base; a point clicked filters the page to that group. Then its table alternative."""
+    funnel = cut_funnel(rows)
+    if funnel is None:
+        return
+    title = t("funnel.title", name=name, cut=t(f"cuts.{cut}"))
+    labels = {str(v): value_label(cut, v) for v in funnel.points["group_value"]}
+    show_chart(
+        lambda: with_pick(
+            funnel_chart(
+                funnel.points, funnel.curve, funnel.overall, title=title, labels=labels, translate=translate()
+            ),
+            "funnel_points",
+            ["group_value"],
+        ),  # fmt: skip
+        title,
+        draw=lambda chart: group_chart(chart, f"{key}_chart", cut, "group_value"),
+    )
+    caption = t("funnel.caption", overall=format_value(funnel.overall, "rate"))
+    if funnel.suppressed:
+        caption += " " + t("funnel.suppressed", groups=", ".join(value_label(cut, g) for g in funnel.suppressed))
+    table_alternative(funnel_table(funnel, cut), caption, key=key)
 
 
 def rates_section(frame: pd.DataFrame, *, title: str, caption: str, label_heading: str, key: str) -> None:
@@ -255,7 +307,26 @@ def cut_section(
     title = t("read_pages.cut_title", name=name, cut=t(f"cuts.{cut}"))
     if measure.kind == "rate":
         caption = t("read_pages.cut_caption", name=name, cut=t(f"cuts.{cut}"), period=period.label())
-        rates_section(rates_frame(rows, labels), title=title, caption=caption, label_heading=t(f"cuts.{cut}"), key=key)
+        frame = rates_frame(rows, labels)
+        # A bar clicked filters the page to its group (?f_<cut>=value): the SPC chart and case list follow it.
+        values = dict(zip(labels, rows["group_value"].astype(str), strict=True))
+        show_chart(
+            lambda: with_pick(
+                rates_with_intervals(
+                    frame,
+                    title=title,
+                    suppressed_label=t("chart.suppressed"),
+                    value_format=".1%",
+                    translate=translate(),
+                ),
+                "rates_bars",
+                ["label"],
+            ),  # fmt: skip
+            title,
+            draw=lambda chart: group_chart(chart, f"{key}_bars", cut, "label", values),
+        )
+        table_alternative(rates_table(frame, t(f"cuts.{cut}")), caption, key=key)
+        funnel_section(rows, cut, name, key=f"{key}_funnel")
         return
     counts = pd.DataFrame({"category": labels, "count": rows["numerator"].astype(int).to_numpy()})
     show_chart(lambda: outcome_shares(counts, title=title, category="category", translate=translate()), title)
@@ -282,10 +353,16 @@ def monthly_spc(series: pd.DataFrame, frame: pd.DataFrame, metric_id: str, title
         return
     y_format = ".0%" if measure.kind == "rate" else ",.0f"
     show_chart(
-        lambda: spc_chart(
-            frame, title=title, target=target, y_format=y_format, translate=translate(), lang=current_language()
-        ),
+        # A month clicked sets the page's period to that month (ui.drill): tables and the case list follow it.
+        lambda: with_pick(
+            spc_chart(
+                frame, title=title, target=target, y_format=y_format, translate=translate(), lang=current_language()
+            ),
+            "spc_points",
+            ["x"],
+        ),  # fmt: skip
         title,
+        draw=lambda chart: month_chart(chart, f"{key}_chart"),
     )
     st.caption(
         t("read_pages.spc_latest", variation=icon_label("variation", frame.attrs.get("variation_icon")))
