@@ -292,7 +292,9 @@ def metrics_command(
     period: str | None = typer.Option(None, "--period", help=f"Instead of --from/--to: {'|'.join(PERIODS)}."),
     as_of: str | None = typer.Option(None, "--as-of", help="Judge entitlements at this date (default: latest load)."),
     portfolio: str = typer.Option("vcop", "--portfolio", help="Portfolio whose cohort the case-based measures use."),
-    by: str | None = typer.Option(None, "--by", help="month|area|unit|offence_group|enhanced_rights|age_band|sex|..."),
+    by: str | None = typer.Option(
+        None, "--by", help="month|area|unit|offence_group|...|exception_reason (the last cuts EXC_SHARE only)."
+    ),
     output_format: str = typer.Option("csv", "--format", help="csv or json."),
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
 ) -> None:

@@ -43,6 +43,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "entitlements": (
         "entitlement_id", "case_id", "code", "trigger_date", "delivered_date", "declined", "language", "unit",
+        "exception_reason",
     ),
     "referrals": (
         "referral_id", "case_id", "referral_date", "source", "first_contact_date", "needs_assessed_date",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,7 +10,7 @@ import pyarrow as pa
 
 from data import demo_params as P
 from data.demo_court import Court
-from data.demo_util import DNULL, WorkingDays, bool_col, date_col, enum_col, ids
+from data.demo_util import DNULL, EPOCH, WorkingDays, bool_col, choose, date_col, day, enum_col, ids
 from data.demo_victims import Victims
 
 CODE_INDEX = {code: i for i, code in enumerate(P.CODES)}
@@ -148,11 +149,44 @@ def generate_entitlements(
     order = np.lexsort((trigger, victim))
     victim, code, trigger, delivered, declined = (a[order] for a in (victim, code, trigger, delivered, declined))
     table = _table(rng, v, victim, code, trigger, delivered, declined, first_id, width)
-    # Rows added since v1 come from a stream of their own, after the v1 rows (which keep their ids), so that adding
-    # them moves no v1 figure: `rng` is left exactly as v1 left it for the tables generated after this one.
+    # Rows and columns added since v1 come from a stream of their own, after the v1 rows (which keep their ids), so
+    # that adding them moves no v1 figure: `rng` is left exactly as v1 left it for the tables generated after this one.
     extra = rng.spawn(1)[0]
+    reasons = _reasons(extra, v, victim, code, trigger, delivered, declined, as_of, wd)
+    table = table.append_column("exception_reason", enum_col(reasons, P.EXCEPTION_REASONS))
     review = _review_rows(extra, v, as_of, wd, drop_day, first_id + table.num_rows, width)
     return pa.concat_tables([table, review]), referred
+
+
+def _reasons(
+    rng: np.random.Generator,
+    v: Victims,
+    victim: np.ndarray,
+    code: np.ndarray,
+    trigger: np.ndarray,
+    delivered: np.ndarray,
+    declined: np.ndarray,
+    as_of: int,
+    wd: WorkingDays,
+) -> np.ndarray:
+    """A good reason (index into EXCEPTION_REASONS, −1 for none) on some shortfalls: late or missed instances.
+
+    The planted unit gives `other_documented` for a third of its shortfalls triggered from the planted month; other
+    shortfalls carry a reason of the background mix now and then."""
+    n = len(code)
+    timescale = np.where(v.enhanced[victim], ENHANCED[code], STANDARD[code]).astype(np.int64)
+    deadline = np.where(CALENDAR[code] > 0, trigger + timescale, wd.add(trigger, timescale))
+    undelivered = delivered == DNULL
+    shortfall = ~declined & np.where(undelivered, as_of > deadline, delivered > deadline)
+    owner = _OWNER_UNIT[code]
+    unit = np.where(owner >= 0, owner, v.unit[victim])
+    from_day = day(P.planted_exc_month(EPOCH + dt.timedelta(days=int(as_of))))
+    planted = shortfall & (unit == ALL_UNITS.index(P.PLANTED_EXC_UNIT)) & (trigger >= from_day)
+    u = rng.random(n)
+    mix = choose(rng, n, P.EXC_MIX)
+    reason = np.where(shortfall & (u < P.EXC_BACKGROUND), mix, -1)
+    planted_reason = np.where(u < P.PLANTED_EXC_SHARE, P.EXCEPTION_REASONS.index(P.PLANTED_EXC_REASON), -1)
+    return np.where(planted, planted_reason, reason)
 
 
 def _review_rows(
@@ -174,7 +208,9 @@ def _review_rows(
     victim, code, trigger, delivered, declined = (
         a[order] for a in (victim, code, trigger, done.delivered, done.declined)
     )
-    return _table(rng, v, victim, code, trigger, delivered, declined, first_id, width)
+    table = _table(rng, v, victim, code, trigger, delivered, declined, first_id, width)
+    reasons = _reasons(rng, v, victim, code, trigger, delivered, declined, as_of, wd)
+    return table.append_column("exception_reason", enum_col(reasons, P.EXCEPTION_REASONS))
 
 
 def _court_rows(rng: np.random.Generator, rows: _Rows, court: Court, as_of: int) -> None:

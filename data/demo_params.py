@@ -25,11 +25,30 @@ PLANTED_CG_CONTACT_START = 0.65
 PLANTED_CG_CONTACT_END = 0.92
 # d. victims preferring Welsh are served in Welsh on this share of delivered entitlements.
 PLANTED_CY_SERVED_IN_CY = 0.70
+# e. good reasons (STATUTORY.md §1): one unit records `other_documented` as the reason for a third of its shortfalls
+#    (late or missed instances) triggered from the first day of the month PLANTED_EXC_MONTHS_BEFORE_AS_OF months
+#    before the as-of month; elsewhere, and before then, a small share of shortfalls carries a reason of the mix below.
+PLANTED_EXC_UNIT = "Response East"
+PLANTED_EXC_REASON = "other_documented"
+PLANTED_EXC_MONTHS_BEFORE_AS_OF = 4
+PLANTED_EXC_SHARE = 1 / 3
+EXCEPTION_REASONS = (
+    "victim_uncontactable", "victim_asked_other_route", "safeguarding_risk", "operational_risk",
+    "delivered_by_other_agency", "other_documented",
+)  # fmt: skip
+EXC_BACKGROUND = 0.08  # share of shortfalls with a reason recorded, outside the planted unit and months
+EXC_MIX = (0.40, 0.20, 0.10, 0.12, 0.12, 0.06)
 
 
 def planted_r6_drop_month(as_of: dt.date) -> dt.date:
     """First day of the month from which the planted R6 drop applies (by entitlement trigger date)."""
     index = as_of.year * 12 + as_of.month - 1 - PLANTED_R6_DROP_MONTHS_BEFORE_AS_OF
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def planted_exc_month(as_of: dt.date) -> dt.date:
+    """First day of the month from which the planted unit gives `other_documented` for a third of its shortfalls."""
+    index = as_of.year * 12 + as_of.month - 1 - PLANTED_EXC_MONTHS_BEFORE_AS_OF
     return dt.date(index // 12, index % 12 + 1, 1)
 
 

@@ -104,3 +104,21 @@ def entitlement_codes() -> tuple[str, ...]:
     else:
         codes = ()
     return codes or DEFAULT_ENTITLEMENT_CODES
+
+
+# STATUTORY.md §1's default good reasons, used when config/catalogue.yaml does not (yet) list them.
+DEFAULT_EXCEPTION_REASONS = (
+    "victim_uncontactable", "victim_asked_other_route", "safeguarding_risk", "operational_risk",
+    "delivered_by_other_agency", "other_documented",
+)  # fmt: skip
+
+
+@functools.cache
+def exception_reason_codes() -> tuple[str, ...]:
+    """Good-reason codes of the catalogue (config/catalogue.yaml `exception_reasons`), else STATUTORY.md §1's."""
+    if not CATALOGUE_PATH.is_file():
+        return DEFAULT_EXCEPTION_REASONS
+    doc = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8")) or {}
+    entries = doc.get("exception_reasons") if isinstance(doc, dict) else None
+    codes = tuple(str(e["code"]) for e in entries if isinstance(e, dict) and "code" in e) if entries else ()
+    return codes or DEFAULT_EXCEPTION_REASONS

@@ -35,6 +35,7 @@ from data.ingest_enums import (
     SURVEY_MODES,
     TRIAL_OUTCOMES,
     entitlement_codes,
+    exception_reason_codes,
 )
 from data.ingest_statutory_enums import GRADES, INSPECTION_BODIES, QUALITY_RESULTS, need_codes, quality_criteria
 from data.models import CONTRACT_TABLES
@@ -192,6 +193,7 @@ def _tables() -> dict[str, TableSpec]:
                 Col("declined", "bool"),
                 Col("language", "enum", values=DELIVERY_LANGUAGES),
                 Col("unit"),
+                Col("exception_reason", "enum", values=exception_reason_codes()),  # STATUTORY.md §1 (optional)
             ),
             rules=(_after("delivered_date", "trigger_date"),),
             references=(Reference("case_id", "victims", "case_id"),),

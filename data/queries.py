@@ -221,7 +221,8 @@ def entitlement_frame(
 
     The owing unit is only needed to cut by unit: `with_unit=False` leaves it out of a large fetch.
     """
-    names = ["case_id", "code", "trigger_date", "delivered_date", "declined", "language"] + ["unit"] * with_unit
+    names = ["case_id", "code", "trigger_date", "delivered_date", "declined", "language", "exception_reason"]
+    names += ["unit"] * with_unit
     stmt = select(*[E.c[name] for name in names]).where(_between(engine, E.c.trigger_date, start, end))
     return read_frame(engine, _where(stmt, _in_cohort(E, cohort)))
 

@@ -1,4 +1,5 @@
-"""The metric catalogue: config/catalogue.yaml loaded, validated with pydantic, and the VCOP measures generated."""
+"""The metric catalogue: config/catalogue.yaml loaded, validated with pydantic, and the VCOP and DUTY measures
+generated."""
 
 from __future__ import annotations
 
@@ -18,11 +19,26 @@ Polarity = Literal["up", "down", "neutral", "toward_zero"]
 Kind = Literal["rate", "count", "sum", "median", "difference"]
 DayUnit = Literal["working", "calendar"]
 Tier = Literal["national", "local", "opcc"]
-Cut = Literal[
+VictimCut = Literal[
     "area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability",
     "preferred_language",
 ]  # fmt: skip
-CUTS: tuple[str, ...] = Cut.__args__
+# The victim attributes every case-based measure can be cut and filtered by.
+CUTS: tuple[str, ...] = VictimCut.__args__
+# Cuts by a column of the source's own rows, which only the measures that list them take (EXC_SHARE by reason).
+SOURCE_ROW_CUTS: dict[str, tuple[str, ...]] = {"entitlements": ("exception_reason",)}
+ROW_CUTS: tuple[str, ...] = tuple(c for cuts in SOURCE_ROW_CUTS.values() for c in cuts)
+Cut = Literal[
+    "area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability",
+    "preferred_language", "exception_reason",
+]  # fmt: skip
+# The states an entitlement measure counts (metrics/entitlements.py STATES), by the generated family it belongs to.
+VCOP_COUNTS = {"numerator_states": ["timely"], "denominator_states": ["timely", "late", "missed", "justified"]}
+DUTY_COUNTS = {
+    "numerator_states": ["timely", "justified"],
+    "denominator_states": ["timely", "late", "missed", "justified"],
+}
+SHARE_COUNTS = {"numerator_states": ["justified"], "denominator_states": ["late", "missed", "justified"]}
 # Victim columns a portfolio cohort may filter on: flags take true/false, the others a list of values.
 COHORT_FLAGS = ("domestic_abuse", "hate_crime", "enhanced_rights")
 COHORT_VALUES = ("offence_group", "area", "unit", "age_band", "sex", "ethnicity", "disability", "preferred_language")
@@ -87,6 +103,31 @@ class MojArea(_Strict):
     name: str
     name_cy: str = Field(min_length=1)  # every name users see has its Welsh beside it
     codes: list[str] = Field(min_length=1)
+
+
+class ExceptionReason(_Strict):
+    """A good reason not to deliver an entitlement (Victims and Prisoners Act 2024 s5), as recorded on instances."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    name_cy: str = Field(min_length=1)
+
+
+class DutyDefaults(_Strict):
+    """Settings of the generated duty measures (DUTY_OVERALL, DUTY_RIGHT_<n>, DUTY_<CODE>) and of EXC_SHARE."""
+
+    area: str = "vcop"
+    polarity: Polarity = "up"
+    target: float | None = 0.95
+    numerator: str
+    numerator_cy: str = Field(min_length=1)
+    denominator: str
+    denominator_cy: str = Field(min_length=1)
+    share_target: float | None = None
+    share_numerator: str
+    share_numerator_cy: str = Field(min_length=1)
+    share_denominator: str
+    share_denominator_cy: str = Field(min_length=1)
 
 
 class SourceDef(_Strict):
@@ -179,7 +220,12 @@ class Catalogue(_Strict):
     rights_cy: dict[int, str]
     entitlements: list[EntitlementDef] = Field(min_length=1)
     moj_areas: list[MojArea] = []
+    # The legacy 2020-Code MoJ return template's title (the prescribed metrics, once published, are a catalogue edit).
+    moj_title: str = "MoJ return (legacy 2020-Code template)"
+    moj_title_cy: str = Field("Ffurflen y Weinyddiaeth Gyfiawnder (templed etifeddol Cod 2020)", min_length=1)
+    exception_reasons: list[ExceptionReason] = []
     vcop_measures: VcopDefaults
+    duty_measures: DutyDefaults | None = None
     sources: dict[str, SourceDef]
     measures: list[Measure]
     portfolios: list[Portfolio] = Field(min_length=1)
@@ -196,6 +242,10 @@ class Catalogue(_Strict):
         for i, e in enumerate(self.entitlements):
             if e.right not in self.rights:
                 problems.append(f"entitlements[{i}] ({e.code}).right: right {e.right} is not listed under rights")
+        reasons = [r.code for r in self.exception_reasons]
+        problems += [f"exception_reasons: code {c} appears more than once" for c in _duplicates(reasons)]
+        if self.duty_measures is not None and not reasons:
+            problems.append("duty_measures: needs exception_reasons (the good reasons EXC_SHARE is cut by)")
         for i, area in enumerate(self.moj_areas):
             for code in area.codes:
                 if code not in codes:
@@ -206,13 +256,13 @@ class Catalogue(_Strict):
             where = f"measures[{i}] ({m.id})"
             if m.source not in self.sources:
                 problems.append(f"{where}.source: unknown source {m.source!r}; known: {', '.join(self.sources)}")
-            elif m.cuts is not None and set(m.cuts) - set(self.sources[m.source].cuts):
-                extra = ", ".join(sorted(set(m.cuts) - set(self.sources[m.source].cuts)))
+            elif m.cuts is not None and set(m.cuts) - _cuts_of(self.sources[m.source], m.source):
+                extra = ", ".join(sorted(set(m.cuts) - _cuts_of(self.sources[m.source], m.source)))
                 problems.append(f"{where}.cuts: {extra} not carried by source {m.source}")
             if m.codes and set(m.codes) - set(codes):
                 problems.append(f"{where}.codes: unknown entitlement codes {sorted(set(m.codes) - set(codes))}")
-        all_ids = set(ids) | {m.id for m in _generated(self)}
-        problems += [f"measures: id {m} clashes with a generated VCOP measure" for m in set(ids) & _generated_ids(self)]
+        all_ids = set(ids) | _generated_ids(self)
+        problems += [f"measures: id {m} clashes with a generated measure" for m in set(ids) & _generated_ids(self)]
         problems += [f"portfolios: id {p} appears more than once" for p in _duplicates([p.id for p in self.portfolios])]
         for i, p in enumerate(self.portfolios):
             for pattern in p.scorecard:
@@ -342,6 +392,11 @@ class Catalogue(_Strict):
         return out
 
 
+def _cuts_of(source: SourceDef, name: str) -> set[str]:
+    """The cuts a measure on this source may list: the source's, and its row cuts (exception_reason)."""
+    return set(source.cuts) | set(SOURCE_ROW_CUTS.get(name, ()))
+
+
 def _duplicates(items: list[str]) -> list[str]:
     """Items that appear more than once, in first-seen order."""
     seen, repeated = set(), []
@@ -353,7 +408,8 @@ def _duplicates(items: list[str]) -> list[str]:
 
 
 def _generated(cat: Catalogue) -> list[Measure]:
-    """VCOP_OVERALL, VCOP_RIGHT_<n>, VCOP_<CODE> and VCOP_MOJ_<AREA>, from the entitlement list."""
+    """VCOP_OVERALL, VCOP_RIGHT_<n>, VCOP_<CODE>, VCOP_MOJ_<AREA>, then the DUTY_* measures and EXC_SHARE, from the
+    entitlement list."""
     d = cat.vcop_measures
     common = {
         "area": d.area,
@@ -403,6 +459,76 @@ def _generated(cat: Catalogue) -> list[Measure]:
                 **common,
             )
         )
+    return out + _generated_duty(cat)
+
+
+def _generated_duty(cat: Catalogue) -> list[Measure]:
+    """DUTY_OVERALL, DUTY_RIGHT_<n>, DUTY_<CODE> and EXC_SHARE (STATUTORY.md §1), when the catalogue sets them."""
+    d, v = cat.duty_measures, cat.vcop_measures
+    if d is None:
+        return []
+    common = {"area": d.area, "kind": "rate", "source": v.source, "period_date": v.period_date}
+    duty = {
+        **common,
+        "polarity": d.polarity,
+        "target": d.target,
+        "numerator": d.numerator,
+        "numerator_cy": d.numerator_cy,
+        "denominator": d.denominator,
+        "denominator_cy": d.denominator_cy,
+        "params": DUTY_COUNTS,
+    }
+    codes = [e.code for e in cat.entitlements]
+    out = [
+        Measure(
+            id="DUTY_OVERALL",
+            name="Victims' Code duty met: all entitlements",
+            name_cy="Dyletswydd Cod y Dioddefwyr wedi'i chyflawni: pob hawl",
+            codes=codes,
+            **duty,
+        )
+    ]
+    for right, name in sorted(cat.rights.items()):
+        members = [e.code for e in cat.entitlements if e.right == right]
+        if members:
+            name_cy = cat.rights_cy.get(right, name)
+            out.append(
+                Measure(
+                    id=f"DUTY_RIGHT_{right}",
+                    name=f"Duty met, right {right}: {name}",
+                    name_cy=f"Dyletswydd wedi'i chyflawni, hawl {right}: {name_cy}",
+                    codes=members,
+                    **duty,
+                )
+            )
+    for e in cat.entitlements:
+        name_cy = cat.rights_cy.get(e.right, cat.rights[e.right])
+        out.append(
+            Measure(
+                id=f"DUTY_{e.code}",
+                name=f"Duty met: {e.code} (right {e.right}: {cat.rights[e.right]})",
+                name_cy=f"Dyletswydd wedi'i chyflawni: {e.code} (hawl {e.right}: {name_cy})",
+                codes=[e.code],
+                **duty,
+            )
+        )
+    out.append(
+        Measure(
+            id="EXC_SHARE",
+            name="Shortfalls with a recorded good reason",
+            name_cy="Diffygion â rheswm da wedi'i gofnodi",
+            polarity="neutral",
+            target=d.share_target,
+            numerator=d.share_numerator,
+            numerator_cy=d.share_numerator_cy,
+            denominator=d.share_denominator,
+            denominator_cy=d.share_denominator_cy,
+            codes=codes,
+            cuts=[*cat.sources[v.source].cuts, *SOURCE_ROW_CUTS.get(v.source, ())],
+            params=SHARE_COUNTS,
+            **common,
+        )
+    )
     return out
 
 

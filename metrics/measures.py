@@ -26,7 +26,7 @@ from metrics import (
     measures_victims,
     measures_witness,
 )
-from metrics.catalogue import COHORT_FLAGS, CUTS, Catalogue
+from metrics.catalogue import COHORT_FLAGS, CUTS, ROW_CUTS, Catalogue
 from metrics.entitlements import entitlement_states
 from metrics.measures_base import Context, known_by, month_column, truth, window_months
 from metrics.measures_finish import apply_targets, finish
@@ -227,15 +227,17 @@ def _judge_entitlements(
         rows["unit"] = _coalesce(own_unit, rows["unit"])
     state = entitlement_states(rows, catalogue.timescales(), as_of)
     delivered = (rows["delivered_date"].notna() & (rows["delivered_date"] <= as_of)).to_numpy()
+    reason = rows["exception_reason"] if "exception_reason" in rows.columns else pd.Series(pd.NA, index=rows.index)
     return pd.DataFrame(
         {
             "trigger_date": rows["trigger_date"].to_numpy(),
             "code": rows["code"].astype("category").array,
             "state": state.array,
+            "exception_reason": reason.astype("string").astype("category").array,
             "delivered": delivered,
             "in_welsh": delivered & truth(rows["language"] == "cy"),
             "prefers_welsh": truth(rows["preferred_language"] == "cy"),
-            **{column: rows[column].array for column in attributes if column in rows.columns},
+            **{c: rows[c].array for c in attributes if c in rows.columns and c not in ROW_CUTS},
         }
     )
 
@@ -269,6 +271,7 @@ def _prepare_victims(frame: pd.DataFrame, catalogue: Catalogue, as_of, start, en
     rows = with_months(frame, dates, start, end, as_of)
     months = [month_column(d) for d in dates]
     rows = rows.loc[rows[months].notna().any(axis=1).to_numpy()]
+    keep = [c for c in keep if c not in ROW_CUTS]  # a cut by an entitlement's own column: victims do not carry it
     return compress(rows, months + sorted({"outcome", "preferred_language", *keep}))
 
 
@@ -283,9 +286,10 @@ def _prepare_feedback(frame: pd.DataFrame, as_of) -> pd.DataFrame:
     return known_by(out, LATER_DATES["feedback_items"], as_of)
 
 
-def _check_cut(by: str | None) -> None:
-    if by is not None and by not in CUTS:
-        raise ValueError(f"cannot cut by {by!r}; choose one of {', '.join(CUTS)}")
+def _check_cut(by: str | None, allowed: tuple[str, ...] = CUTS + ROW_CUTS) -> None:
+    """A cut (or filter) must be a victim attribute, or for a cut a row column some measure lists (exception_reason)."""
+    if by is not None and by not in allowed:
+        raise ValueError(f"cannot cut by {by!r}; choose one of {', '.join(allowed)}")
 
 
 def judge(
@@ -358,7 +362,7 @@ def filter_judged(judged: Judged, catalogue: Catalogue, filters: dict[str, str] 
     if not filters:
         return judged
     for column in filters:
-        _check_cut(column)
+        _check_cut(column, CUTS)
     wanted = {c: (str(v).lower() == "true" if c in COHORT_FLAGS else [str(v)]) for c, v in filters.items()}
     out = {}
     for source, frame in judged.frames.items():

@@ -29,9 +29,10 @@ COLUMNS = [
     "target",
     "rag",
 ]
+# exception_reason cuts EXC_SHARE only (STATUTORY.md §8); other measures ignore it, as non-case measures a cohort.
 BY_CHOICES = (
     "month", "area", "unit", "offence_group", "enhanced_rights", "age_band", "sex", "ethnicity", "disability",
-    "preferred_language",
+    "preferred_language", "exception_reason",
 )  # fmt: skip
 
 

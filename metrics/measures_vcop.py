@@ -1,8 +1,9 @@
-"""Victims' Code measures: compliance per entitlement code, right, MoJ area and overall; Welsh speakers served in Welsh.
+"""Victims' Code measures: compliance per entitlement code, right, MoJ area and overall; the statutory duty met
+(DUTY_*) and the share of shortfalls with a good reason (EXC_SHARE); Welsh speakers served in Welsh.
 
 Input: the prepared entitlements frame (metrics.measures.prepare): one row per group of identical instances (`n`),
-with month_trigger_date (its month when in the window), code, state, delivered, in_welsh, prefers_welsh and the cut
-and cohort columns.
+with month_trigger_date (its month when in the window), code, state, exception_reason, delivered, in_welsh,
+prefers_welsh and the cut and cohort columns.
 """
 
 from __future__ import annotations
@@ -10,13 +11,33 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.catalogue import Measure
-from metrics.entitlements import COUNTED
+from metrics.catalogue import VCOP_COUNTS, Measure
 from metrics.measures_base import MONTHLY_COLUMNS, Context, add_rate, group_values, no_rule, weights
+
+REASON = "exception_reason"
+
+
+def counts_of(measure: Measure) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The states a pooled entitlement measure counts: (numerator states, denominator states). VCOP_* measures
+    (no params) count timely ÷ (timely + late + missed + justified): a justified instance is not timely."""
+    params = {**VCOP_COUNTS, **measure.params}
+    return tuple(params["numerator_states"]), tuple(params["denominator_states"])
 
 
 def compliance(ctx: Context, measures: list[Measure]) -> None:
-    """Timely ÷ (timely + late + missed) for every VCOP measure, pooling the instances of each measure's codes."""
+    """Every pooled entitlement measure, grouped by the states it counts (VCOP_*, DUTY_*, EXC_SHARE)."""
+    families: dict[tuple, list[Measure]] = {}
+    for m in measures:
+        families.setdefault((counts_of(m), ctx.cut(m)), []).append(m)
+    for ((numerator, denominator), cut), members in families.items():
+        if cut == REASON:
+            by_reason(ctx, members, numerator, denominator)
+        else:
+            pooled_states(ctx, members, numerator, denominator)
+
+
+def pooled_states(ctx: Context, measures: list[Measure], numerator: tuple, denominator: tuple) -> None:
+    """Instances in `numerator` states ÷ instances in `denominator` states, pooling each measure's codes."""
     frame = ctx.frame("entitlements")
     if frame is None or not measures:
         return
@@ -29,8 +50,8 @@ def compliance(ctx: Context, measures: list[Measure]) -> None:
             "month": rows["month"].to_numpy(),
             "group_value": group_values(rows, ctx.cut(measures[0])).to_numpy(),
             "code": rows["code"].astype(str).to_numpy(),
-            "numerator": (state == "timely").to_numpy() * w,
-            "denominator": state.isin(COUNTED).to_numpy() * w,
+            "numerator": state.isin(numerator).to_numpy() * w,
+            "denominator": state.isin(denominator).to_numpy() * w,
         }
     )
     per_code = per_code.groupby(["month", "group_value", "code"], sort=False).sum().reset_index()
@@ -43,6 +64,42 @@ def compliance(ctx: Context, measures: list[Measure]) -> None:
         .reset_index()
     )
     ctx.monthly.append(pooled.reindex(columns=MONTHLY_COLUMNS))
+
+
+def by_reason(ctx: Context, measures: list[Measure], numerator: tuple, denominator: tuple) -> None:
+    """A share cut by exception_reason: each reason's instances in `numerator` states over every instance in
+    `denominator` states (not only that reason's), so the reasons' shares add up to the whole share. Every reason of
+    the catalogue gets a row each month, used or not."""
+    frame = ctx.frame("entitlements")
+    if frame is None or not measures:
+        return
+    rows = ctx.rows("entitlements", measures[0].period_date)
+    rows = rows.loc[rows["state"].notna().to_numpy()]
+    w = weights(rows)
+    state = rows["state"]
+    reason = rows[REASON].astype("string") if REASON in rows.columns else pd.Series(pd.NA, index=rows.index)
+    codes = rows["code"].astype(str).to_numpy()
+    reasons = [r.code for r in ctx.catalogue.exception_reasons]
+    for m in measures:
+        mine = np.isin(codes, m.codes)
+        months = pd.Series(rows["month"].to_numpy()[mine])
+        base = (
+            pd.DataFrame({"month": months, "denominator": state.isin(denominator).to_numpy()[mine] * w[mine]})
+            .groupby("month", sort=False)["denominator"]
+            .sum()
+        )
+        counted = state.isin(numerator).to_numpy()[mine] * w[mine]
+        used = (
+            pd.DataFrame({"month": months, "group_value": reason.to_numpy()[mine], "numerator": counted})
+            .dropna(subset=["group_value"])
+            .groupby(["month", "group_value"], sort=False)["numerator"]
+            .sum()
+        )
+        grid = pd.MultiIndex.from_product([base.index, reasons], names=["month", "group_value"])
+        out = used.reindex(grid, fill_value=0.0).reset_index()
+        out["denominator"] = base.reindex(out["month"]).to_numpy()
+        out.insert(0, "metric_id", m.id)
+        ctx.monthly.append(out.reindex(columns=MONTHLY_COLUMNS))
 
 
 def served_in_welsh(ctx: Context, measure: Measure) -> None:

@@ -164,7 +164,7 @@ def test_a_refusal_is_a_permission_error(seeded):
     [
         ("R6_SUSPECT_UPDATE", ("R6_SUSPECT_UPDATE",)),
         ("VCOP_R4_REFERRAL", ("R4_REFERRAL",)),
-        (6, ("R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE", "R6_CPS_DECISION")),
+        (6, ("R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE", "R6_CPS_DECISION", "R6_VRR_ACK", "R6_VRR_DECISION")),
         ("8", ("R8_HEARING_INFO", "R8_EVIDENCE_REQUIRED", "R8_BAIL_OUTCOME", "R8_SM_OUTCOME")),
         (["R1_NEEDS_COMMS", "R1_NEEDS_COMMS", "R2_RECORDED"], ("R1_NEEDS_COMMS", "R2_RECORDED")),
     ],

@@ -104,8 +104,11 @@ def test_every_metrics_md_measure_is_in_the_catalogue():
     listed |= {f"VCOP_RIGHT_{n}" for n in range(1, 13)}
     listed |= {f"VCOP_MOJ_{a}" for a in ("ACK", "REFERRAL", "UPDATES", "VPS", "RELEASE")}
     listed |= {f"VCOP_{e.code}" for e in load_catalogue().entitlements}
-    assert ids == listed  # 37 + 12 + 5 + 20 = 74, nothing more, nothing less
-    assert len(ids) == 74
+    # STATUTORY.md §1: the duty met overall, per right and per code, and the share of shortfalls with a good reason.
+    listed |= {"DUTY_OVERALL", "EXC_SHARE"} | {f"DUTY_RIGHT_{n}" for n in range(1, 13)}
+    listed |= {f"DUTY_{e.code}" for e in load_catalogue().entitlements}
+    assert ids == listed  # 37 + 12 + 5 + 20 = 74, + 2 + 12 + 20 = 108, nothing more, nothing less
+    assert len(ids) == 108
 
 
 @pytest.mark.parametrize(
@@ -158,10 +161,11 @@ def test_scorecard_patterns_expand_in_order(portfolio, expected):
     assert load_catalogue().scorecard_measures(portfolio) == expected
 
 
-def test_vcop_scorecard_has_overall_twelve_rights_and_five_moj_areas():
+def test_vcop_scorecard_has_overall_twelve_rights_five_moj_areas_the_duty_and_the_share():
     ids = load_catalogue().scorecard_measures("vcop")
-    assert ids[0] == "VCOP_OVERALL" and len(ids) == 18
+    assert ids[0] == "VCOP_OVERALL" and len(ids) == 20
     assert ids[1:13] == [f"VCOP_RIGHT_{n}" for n in range(1, 13)]
+    assert ids[18:20] == ["DUTY_OVERALL", "EXC_SHARE"]  # STATUTORY.md §1
 
 
 def test_pattern_r1_does_not_match_r10():

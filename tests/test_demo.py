@@ -18,7 +18,7 @@ AS_OF = dt.date(2026, 10, 31)
 CONTRACT = {
     "victims": "case_id crime_ref reported_date recorded_date offence_group domestic_abuse hate_crime enhanced_rights "
     "enhanced_reason age_band sex ethnicity disability preferred_language area unit outcome outcome_date",
-    "entitlements": "entitlement_id case_id code trigger_date delivered_date declined language unit",
+    "entitlements": "entitlement_id case_id code trigger_date delivered_date declined language unit exception_reason",
     "referrals": "referral_id case_id referral_date source first_contact_date needs_assessed_date support_accepted "
     "service closed_date cope_recover_improved age_band sex ethnicity disability area",
     "witnesses": "witness_id case_id is_victim court charge_date plea needs_assessment_date trial_date "
@@ -60,6 +60,10 @@ CODES = (
     "R6_DECISION_UPDATE R6_CPS_DECISION R7_VPS_OFFERED R8_HEARING_INFO R8_EVIDENCE_REQUIRED R8_BAIL_OUTCOME "
     "R8_SM_OUTCOME R9_OUTCOME_INFO R10_EXPENSES_INFO R11_VCS_REFERRAL R12_COMPLAINT_RESPONSE R6_VRR_ACK R6_VRR_DECISION"
 )
+EXCEPTION_REASONS = (
+    "victim_uncontactable victim_asked_other_route safeguarding_risk operational_risk delivered_by_other_agency "
+    "other_documented"
+)
 PORTFOLIOS = (
     "vcop vawg_da rasso hate_crime victim_care witness_care special_measures connect_gwent survivor_voice "
     "victims_first inspection"
@@ -86,6 +90,7 @@ ENUMS = [
     ("victims", "area", AREA, True),
     ("victims", "outcome", OUTCOME, True),
     ("entitlements", "code", CODES, True),
+    ("entitlements", "exception_reason", EXCEPTION_REASONS, False),
     ("entitlements", "declined", BOOL, False),
     ("entitlements", "language", "en cy", False),
     ("referrals", "source", "police self partner", True),
