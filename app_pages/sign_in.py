@@ -4,6 +4,15 @@ import streamlit as st
 
 from auth import gate
 from config.i18n import t
+from ui import results_cache
+from ui.names import portfolio_name
+
+
+def portfolio_label(portfolio_id: str) -> str:
+    """A portfolio's name in the reader's language (an id the catalogue no longer holds is shown as it is)."""
+    known = {p.id for p in results_cache.catalogue().portfolios}
+    return portfolio_name(portfolio_id) if portfolio_id in known else portfolio_id
+
 
 st.title(t("app.title"))
 st.write(t("auth.intro"))
@@ -20,7 +29,8 @@ if accounts:
                 t("auth.demo.username"): username,
                 t("auth.demo.password"): password,
                 t("auth.demo.role"): ", ".join(t(f"roles.{role}") for role in roles),
-                t("auth.demo.portfolios"): ", ".join(portfolios) or t("auth.all_portfolios"),
+                # Portfolios by name: their ids are internal (#17).
+                t("auth.demo.portfolios"): ", ".join(map(portfolio_label, portfolios)) or t("auth.all_portfolios"),
             }
             for username, password, roles, portfolios in accounts
         ]

@@ -17,7 +17,7 @@ from ui.as_of import sources_panel
 from ui.filters import period_picker
 from ui.measure_panel import definition_panel, linked_actions_section
 from ui.measure_views import cut_section, monthly_spc, param_select, read_filters, value_label
-from ui.names import measure_name, right_name
+from ui.names import entitlement_name, measure_name, right_name
 from ui.tables import table_alternative
 from ui.vcop_cases import case_section
 from ui.vcop_quality import quality_section
@@ -119,7 +119,7 @@ with rights_tab:
             [e.code for e in catalogue.entitlements if e.right == right],
             "code",
             f"vcop_code_{right}",
-            lambda c: c,
+            entitlement_name,  # what it promises: the code is internal (the definition pop-over names it)
             t("vcop.choose_code_placeholder"),
         )
     else:

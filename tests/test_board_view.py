@@ -120,3 +120,15 @@ def test_a_board_member_reads_the_reds_and_opens_a_measure_from_the_matrix(seede
     assert at.query_params["measure"] in (["VCOP_R6_SUSPECT_UPDATE"], "VCOP_R6_SUSPECT_UPDATE")
     captions = " ".join(c.value for c in at.caption)
     assert "monthly values, bases and SPC result" in captions
+
+
+def test_the_demo_accounts_name_their_portfolios_not_their_ids(seeded_app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_support import APP
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    listing = at.table[0].value
+    shown = " ".join(listing.astype(str).to_numpy().ravel())
+    assert "VAWG — domestic abuse" in shown and "Witness Care Unit" in shown
+    assert "vawg_da" not in shown and "witness_care" not in shown
