@@ -22,7 +22,7 @@ import pandas as pd
 import vl_convert
 
 from charts.spc import spc_chart
-from charts.theme import enable_theme
+from charts.theme import enable_theme, localised
 from config.i18n import t
 
 CHART_WORKERS = 2  # vl-convert releases the GIL while it renders; two threads keep both cores busy
@@ -72,9 +72,10 @@ def task_chart(task: ChartTask):
     frame.index = pd.DatetimeIndex(frame.index)
     frame.attrs = dict(task.reading)
     translate = functools.partial(t, lang=task.lang)
-    return spc_chart(
+    chart = spc_chart(
         frame, title=task.title, target=task.target, y_format=task.y_format, translate=translate, lang=task.lang
     )
+    return localised(chart, task.lang)  # the pack's language, not the session's, for every date Vega formats
 
 
 def _render(task: ChartTask) -> bytes:

@@ -68,3 +68,14 @@ def test_an_spc_chart_in_welsh_has_welsh_months(language):
     assert "'Tach'" in str(spec)  # the axis labels' own month names
     periods = {row["period"] for rows in spec["datasets"].values() for row in rows if "period" in row}
     assert "Ion 2024" in periods and not any(p.startswith("Jan") for p in periods)
+
+
+def test_a_welsh_pack_chart_is_welsh_whatever_the_session(language):
+    from reports.chart_images import chart_task, task_chart
+
+    language("en")
+    frame = xmr_frame()
+    frame.attrs["has_chart"] = True
+    task = chart_task(frame, title="Cyfradd", kind="rate", lang="cy", target=0.9)
+    spec = task_chart(task).to_dict()
+    assert spec["config"]["locale"]["time"]["shortMonths"] == WELSH_SHORT
