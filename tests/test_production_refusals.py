@@ -118,7 +118,7 @@ def refusal(at: AppTest) -> str:
 def test_the_app_refuses_sqlite_and_a_key_of_32_as(production_env):
     message = refusal(AppTest.from_file(APP, default_timeout=30).run())
     assert message.startswith(f"**{TITLE}**")
-    assert "The cookie key from the environment variable VSD_COOKIE_KEY repeats a block of 1 character(s)" in message
+    assert "The cookie key from the environment variable VSD_COOKIE_KEY repeats a block of 1 character;" in message
     assert "DATABASE_URL (environment) names a sqlite database: production needs PostgreSQL" in message
     assert not production_env.exists()  # refused before anything opened the database
 

@@ -189,7 +189,7 @@ def test_a_session_over_its_limit_is_refused_before_any_check(app_engine, monkey
     at = AppTest.from_file("../app.py", default_timeout=30).run()
     shown = answers(at, "board", "not the password", 4)
     assert shown[:3] == [REFUSED_EN] * 3
-    assert shown[3] == "Too many sign-in attempts from this browser or network. Try again in 10 minute(s)."
+    assert shown[3] == "Too many sign-in attempts from this browser or network. Try again in 10 minutes."
     assert users.load_user(app_engine, "board").failed_logins == 3  # the fourth never reached the account
     # Another session (another tab) has its own count: it is refused only by the account's own rules.
     other = answers(AppTest.from_file("../app.py", default_timeout=30).run(), "analyst", "vsd-demo-analyst", 1)
