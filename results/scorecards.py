@@ -45,6 +45,14 @@ class Scorecards:
         """The monthly rows (numerator, denominator, value, suppressed, target) behind a scorecard row's chart."""
         return self.monthly.get((portfolio_id, metric_id))
 
+    def suggested_rebases(self) -> pd.DataFrame:
+        """Every scorecard series where a recalculation of the limits is suggested and not yet decided: portfolio_id,
+        metric_id and month (ISO), so a summary can say which readings rest on a mixed process."""
+        rows = [
+            (p, m, month) for (p, m), frame in self.spc.items() for month in frame.attrs.get("suggested_rebases") or ()
+        ]
+        return pd.DataFrame(rows, columns=["portfolio_id", "metric_id", "month"])
+
 
 def cohort_groups(catalogue: Catalogue, portfolio_ids=None) -> list[list[Portfolio]]:
     """Portfolios grouped by cohort (same cohort, same measure values), in catalogue order."""

@@ -226,6 +226,11 @@ def test_both_packs_carry_the_decisions():
     assert "Process change from Sep 2025: PPU took over" in task_chart(task).to_json()
     key = chart_key("vawg_da", METRIC)
     results = Scorecards(pd.DataFrame(), {("vawg_da", METRIC): frame})
+    assert results.suggested_rebases().empty  # recorded: nothing left to suggest
+    mixed = spc_frame(pd.Series([v / 100 for v in A + A[:4] + B], index=pd.date_range("2025-01-01", periods=20,
+                                freq="MS")), METRIC, CATALOGUE)  # fmt: skip
+    pending = Scorecards(pd.DataFrame(), {("victim_care", METRIC): mixed}).suggested_rebases()
+    assert pending.values.tolist() == [["victim_care", METRIC, "2026-01-01"]]
     notes = chart_notes(results, {key: task}, "en")
     assert notes[key][0] == "Process change from Sep 2025: PPU took over"
     base = make_inputs()
