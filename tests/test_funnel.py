@@ -96,3 +96,29 @@ def test_a_breakdown_funnel_hides_suppressed_groups_but_pools_them():
 def test_no_funnel_without_a_group_to_show():
     rows = pd.DataFrame({"group_value": ["all"], "numerator": [5], "denominator": [5], "suppressed": [True]})
     assert cut_funnel(rows) is None
+
+
+def test_the_funnel_chart_names_its_points_and_tells_outliers_by_shape_as_well_as_colour():
+    from charts.funnel import funnel_chart
+
+    rows = pd.DataFrame(
+        {
+            "group_value": ["newport", "torfaen", "caerphilly"],
+            "numerator": [300, 95, 80],
+            "denominator": [400, 100, 100],
+            "suppressed": [False, False, False],
+        }
+    )
+    funnel = cut_funnel(rows)
+    labels = {"newport": "Newport", "torfaen": "Torfaen", "caerphilly": "Caerphilly"}
+    spec = funnel_chart(funnel.points, funnel.curve, funnel.overall, title="R6 by area", labels=labels).to_dict()
+    layers = {layer["name"]: layer for layer in spec["layer"]}
+    assert set(layers) == {"funnel_limits", "funnel_overall", "funnel_points", "funnel_names"}
+    names = layers["funnel_names"]
+    assert names["encoding"]["text"]["field"] == "label"
+    shown = [row["label"] for row in spec["datasets"][names["data"]["name"]]]
+    assert shown == ["Newport", "Torfaen", "Caerphilly"]
+    points = layers["funnel_points"]["encoding"]
+    assert points["shape"]["field"] == points["color"]["field"] == "position_label"  # shape repeats the colour
+    low, high = points["y"]["scale"]["domain"]
+    assert 0 <= low < min(funnel.points["rate"]) and max(funnel.points["rate"]) < high <= 1
