@@ -10,7 +10,7 @@ import streamlit as st
 
 from config.i18n import t
 from ui import results_cache
-from ui.connect_referrals import referrals_by_source, source_section
+from ui.connect_referrals import needs_section, referrals_by_source, source_section
 from ui.filters import CUTS
 from ui.measure_panel import measure_panel
 from ui.measure_views import cut_section, measure_table, open_read_page, param_select
@@ -42,6 +42,10 @@ table_alternative(measure_table(rows, status), t("read_pages.table_caption"), ke
 
 st.header(t("connect_gwent.sources_title"))
 source_section(sources, period_label=period.label())
+
+st.header(t("connect_gwent.needs_title"))
+loaded = "referral_needs" in set(results_cache.source_loads(db)["table_name"])
+needs_section(rows, loaded=loaded, period_label=period.label())
 
 st.header(t("read_pages.drill_title"))
 left, right = st.columns(2)

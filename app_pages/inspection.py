@@ -20,6 +20,7 @@ from ui.db import get_engine
 from ui.escalation import deadlines_section, escalation_section
 from ui.findings import SELECTED_KEY as FINDING_SELECTED_KEY
 from ui.findings import finding_panel, findings_table, new_finding_form
+from ui.inspection_reports import reports_section
 from ui.tables import table_alternative
 
 scope = gate.require_page("inspection")
@@ -37,9 +38,10 @@ names = portfolio_names(scope.portfolios)
 readable = [p for p in names if can_read(scope, p)]
 
 
-plan_tab, findings_tab, escalation_tab = st.tabs(
-    [t("inspection.tabs.plan"), t("inspection.tabs.findings"), t("inspection.tabs.escalation")]
-)
+plan_tab, findings_tab, escalation_tab, reports_tab = st.tabs(
+    [t("inspection.tabs.plan"), t("inspection.tabs.findings"), t("inspection.tabs.escalation"),
+     t("inspection.tabs.reports")]
+)  # fmt: skip
 
 with plan_tab:
     left, middle, right = st.columns(3)
@@ -100,3 +102,6 @@ with findings_tab:
 with escalation_tab:
     escalation_section(scope, as_of)
     deadlines_section(scope, as_of)
+
+with reports_tab:
+    reports_section(as_of)  # STATUTORY.md §4: reports, response deadlines and grades

@@ -23,13 +23,14 @@ from ui.results_cache import period_rows, spc_status
 from ui.satisfaction import (
     GAP_CUTS,
     GAP_MEASURE,
-    MEASURES,
     STAGES,
     comparable_groups,
     default_reference,
+    every_gap_section,
     gap_section,
     group_gaps,
     pooled_members,
+    satisfaction_measures,
 )
 from ui.tables import table_alternative
 
@@ -39,6 +40,7 @@ page = open_read_page("satisfaction", "victims_first")
 scope, db, as_of, portfolio, period = page.scope, page.db, page.as_of, page.portfolio, page.period
 filters = page.filters
 catalogue = results_cache.catalogue()
+MEASURES = satisfaction_measures()
 names = measure_names(MEASURES)
 
 try:
@@ -60,6 +62,9 @@ rates_section(
 )
 st.subheader(t("satisfaction.measures_title"))
 table_alternative(measure_table(rows, status), t("satisfaction.measures_caption"), key="sat_measures_table")
+
+st.header(t("satisfaction.every_gap_title"))
+every_gap_section(rows, period_label=period.label())
 
 st.header(t("satisfaction.gap_title"))
 definition_panel(GAP_MEASURE)

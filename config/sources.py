@@ -46,7 +46,7 @@ SOURCES: tuple[Source, ...] = (
     Source("victims", "reported_date", later_dates=("recorded_date", "outcome_date")),
     Source("entitlements", "trigger_date", fetch_dates=("trigger_date",)),
     # Contract v2 (STATUTORY.md §3): fetched with the reviewed instance's code and case.
-    Source("quality_reviews", "review_date", fetch_dates=("review_date",), measured=False),
+    Source("quality_reviews", "review_date", fetch_dates=("review_date",)),
     Source(
         "referrals",
         "referral_date",
@@ -54,8 +54,15 @@ SOURCES: tuple[Source, ...] = (
         own_attributes=("age_band", "sex", "ethnicity", "disability", "area"),
         later_dates=("first_contact_date", "needs_assessed_date", "closed_date"),
     ),
-    # STATUTORY.md §6: no date of its own (its referral's dates it); not a monthly feed of its own.
-    Source("referral_needs", "", monthly=False, measured=False),
+    # STATUTORY.md §6: no date of its own; fetched with its referral's dates and demographics (a self-referral's own).
+    Source(
+        "referral_needs",
+        "",
+        fetch_dates=("referral_date",),
+        own_attributes=("age_band", "sex", "ethnicity", "disability", "area"),
+        later_dates=("closed_date",),
+        monthly=False,
+    ),
     Source("witnesses", "charge_date", fetch_dates=("trial_date",), later_dates=("needs_assessment_date",)),
     Source(
         "special_measures",
@@ -73,7 +80,7 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "feedback_items", "received_date", later_dates=("decision_date", "implemented_date", "fed_back_date"), live=True
     ),
-    Source("inspections", "published_date", monthly=False, measured=False),  # STATUTORY.md §4
+    Source("inspections", "published_date", monthly=False),  # STATUTORY.md §4
     Source("inspection_grades", "", monthly=False, measured=False),
     Source("recommendations", "published_date", monthly=False, live=True),
     Source("actions", "created_date", monthly=False, live=True),

@@ -13,8 +13,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from data import demo_governance as G
+from data import demo_inspections as DI
 from data.demo_court import generate_court
 from data.demo_entitlements import generate_entitlements
+from data.demo_needs import COLUMNS as NEED_COLUMNS
+from data.demo_needs import generate_referral_needs
 from data.demo_params import (  # noqa: F401  (re-exported: the planted signals tests elsewhere assert)
     DEFAULT_AS_OF,
     MINORITY_ETHNICITIES,
@@ -30,6 +33,8 @@ from data.demo_params import (  # noqa: F401  (re-exported: the planted signals 
     PLANTED_SAT_WHITE,
     planted_r6_drop_month,
 )
+from data.demo_quality import COLUMNS as QUALITY_COLUMNS
+from data.demo_quality import generate_quality_reviews
 from data.demo_util import WorkingDays, day, width_for
 from data.demo_victims import generate_victims, victims_table
 from data.demo_voice import generate_referrals, generate_surveys
@@ -66,10 +71,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "engagement_events": G.EVENT_COLUMNS,
     "feedback_items": G.FEEDBACK_COLUMNS,
-    "recommendations": G.REC_COLUMNS,
+    "recommendations": (*G.REC_COLUMNS, "report_id"),
     "actions": G.ACTION_COLUMNS,
+    # Contract v2 (STATUTORY.md): optional files, drawn from streams of their own after the v1 tables.
+    "quality_reviews": QUALITY_COLUMNS,
+    "referral_needs": NEED_COLUMNS,
+    "inspections": DI.INSPECTION_COLUMNS,
+    "inspection_grades": DI.GRADE_COLUMNS,
 }  # fmt: skip
-CASE_TABLES = ("victims", "entitlements", "referrals", "witnesses", "special_measures", "survey_responses")
+# Seeds the statutory files' own random streams: v1 files and figures stay exactly what they were without them.
+STATUTORY_STREAM = 13_000_013
+CASE_TABLES = (
+    "victims", "entitlements", "referrals", "witnesses", "special_measures", "survey_responses", "quality_reviews",
+    "referral_needs",
+)  # fmt: skip
 
 
 def period_start(as_of: dt.date, months: int) -> dt.date:
@@ -177,14 +192,24 @@ def write_demo(
                 rng, v, referred, as_of_day, first_day, wd, sink.rows["referrals"] + 1, case_width
             )
             sink.write("referrals", referrals)
+            statutory = np.random.default_rng([seed, chunk, STATUTORY_STREAM])
+            first_review = sink.rows["quality_reviews"] + 1
+            sink.write(
+                "quality_reviews",
+                generate_quality_reviews(statutory, entitlements, as_of_day, first_review, entitlement_width),
+            )
+            sink.write("referral_needs", generate_referral_needs(statutory, referrals))
         # The governance tables do not scale with cases; their own stream keeps them the same for any chunking.
         rng = np.random.default_rng([seed, 1_000_000_007])
         events, feedback, feedback_rows = G.engagement(rng, first, as_of)
         recs, rec_rows = G.recommendations(rng, as_of)
         sink.write("engagement_events", events)
         sink.write("feedback_items", feedback)
-        sink.write("recommendations", recs)
+        sink.write("recommendations", DI.with_report_ids(recs, as_of))
         sink.write("actions", G.actions(rng, as_of, first, rec_rows, feedback_rows))
+        reports, grades = DI.inspections(as_of)  # fixed, no random draw
+        sink.write("inspections", reports)
+        sink.write("inspection_grades", grades)
     finally:
         sink.close()
     (out_dir / "as_of.txt").write_text(as_of.isoformat() + "\n", encoding="utf-8")

@@ -48,7 +48,8 @@ def inspections(as_of: dt.date) -> tuple[pa.Table, pa.Table]:
         y = published.year
         title = pattern.format(y=y, y0=y - 1, y1=f"{(y + 1) % 100:02d}")
         response = published + dt.timedelta(days=response_after[(number - 1) % len(response_after)])
-        rows.append((f"IR-{number:03d}", "hmicfrs", title, published, response if response <= as_of else None))
+        body = "internal_audit" if title.lower().startswith("internal audit") else "hmicfrs"
+        rows.append((f"IR-{number:03d}", body, title, published, response if response <= as_of else None))
     extra = len(rows)
     vc_published = as_of - dt.timedelta(days=120)  # past its 56 days with no response: missed
     peel_published = as_of - dt.timedelta(days=30)  # 26 days left

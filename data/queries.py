@@ -21,10 +21,14 @@ from data.models import (
     EngagementEvent,
     Entitlement,
     FeedbackItem,
+    Inspection,
+    InspectionGrade,
     Load,
     PoliceUkStreet,
+    QualityReview,
     Recommendation,
     Referral,
+    ReferralNeed,
     SpecialMeasure,
     SurveyResponse,
     Target,
@@ -41,6 +45,7 @@ CATEGORIES = {
     "case_id", "code", "language", "unit", "offence_group", "age_band", "sex", "ethnicity", "disability",
     "preferred_language", "area", "outcome", "source", "plea", "trial_outcome", "ineffective_reason", "eligibility",
     "decision", "status", "kind", "portfolio", "local_authority", "crime_type", "last_outcome",
+    "result", "need", "body",
 }  # fmt: skip
 BOOL_FLAGS = ("domestic_abuse", "hate_crime", "enhanced_rights")
 VICTIM_TEXT = ("offence_group", "area", "unit", "age_band", "sex", "ethnicity", "disability", "preferred_language")
@@ -242,6 +247,54 @@ def referral_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd
     return read_frame(engine, _where(stmt, _in_cohort(t, cohort, OWN["referrals"])))
 
 
+def quality_review_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
+    """Dip-sample reviews dated in [start, end] with the reviewed instance's case_id and code (STATUTORY.md §3)."""
+    q, e = QualityReview.__table__, E
+    stmt = (
+        select(q.c.review_id, q.c.entitlement_id, q.c.review_date, q.c.result, q.c.failed_criteria)
+        .add_columns(e.c.case_id, e.c.code)
+        .select_from(q.join(e, q.c.entitlement_id == e.c.entitlement_id))
+        .where(_between(engine, q.c.review_date, start, end))
+    )
+    return read_frame(engine, _where(stmt, _in_cohort(e, cohort)))
+
+
+def referral_need_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
+    """Needs assessed on referrals received in [start, end], with the referral's dates and own demographics
+    (STATUTORY.md §6)."""
+    n, r = ReferralNeed.__table__, Referral.__table__
+    own = [r.c[c] for c in OWN["referral_needs"]]
+    stmt = (
+        select(n.c.referral_id, n.c.need, n.c.improved, r.c.case_id, r.c.referral_date, r.c.closed_date, *own)
+        .select_from(n.join(r, n.c.referral_id == r.c.referral_id))
+        .where(_between(engine, r.c.referral_date, start, end))
+    )
+    return read_frame(engine, _where(stmt, _in_cohort(r, cohort, OWN["referral_needs"])))
+
+
+def inspections_frame(engine: Engine, until=None) -> pd.DataFrame:
+    """Published reports (all when `until` is None, else those published by then) with their response dates."""
+    t = Inspection.__table__
+    stmt = select(t.c.report_id, t.c.body, t.c.title, t.c.published_date, t.c.response_published_date)
+    return read_frame(engine, stmt if until is None else stmt.where(_between(engine, t.c.published_date, end=until)))
+
+
+def inspection_grades_frame(engine: Engine) -> pd.DataFrame:
+    """Every graded question of every report (report_id, question, grade) with its report's publication date."""
+    g, i = InspectionGrade.__table__, Inspection.__table__
+    stmt = select(g.c.report_id, g.c.question, g.c.grade, i.c.published_date).select_from(
+        g.join(i, g.c.report_id == i.c.report_id)
+    )
+    return read_frame(engine, stmt)
+
+
+def findings_per_report(engine: Engine) -> pd.DataFrame:
+    """How many findings of the register name each report (report_id, findings)."""
+    t = Recommendation.__table__
+    stmt = select(t.c.report_id, func.count().label("findings")).where(t.c.report_id.is_not(None))
+    return read_frame(engine, stmt.group_by(t.c.report_id))
+
+
 def witness_frame(engine: Engine, start, end, cohort: dict | None = None) -> pd.DataFrame:
     """Witnesses whose trial date lies in [start, end], optionally only those on a cohort's cases."""
     t = Witness.__table__
@@ -328,6 +381,8 @@ def targets_frame(engine: Engine) -> pd.DataFrame:
 
 
 FETCHERS = {
+    "quality_reviews": quality_review_frame,
+    "referral_needs": referral_need_frame,
     "survey_responses": survey_frame,
     "referrals": referral_frame,
     "witnesses": witness_frame,
@@ -378,6 +433,7 @@ def metric_frames(
         **{source: (lambda fetch=fetch: fetch(engine, start, end, cohort)) for source, fetch in FETCHERS.items()},
         "engagement_events": lambda: events_frame(engine, start, end),
         "feedback_items": lambda: feedback_frame(engine, start, end),
+        "inspections": lambda: inspections_frame(engine, until),
         "recommendations": lambda: recommendations_frame(engine, until),
         "actions": lambda: actions_frame(engine, until),
         "policeuk_street": lambda: policeuk_frame(engine, start, end),

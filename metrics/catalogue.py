@@ -153,6 +153,28 @@ class VcopDefaults(_Strict):
     denominator_cy: str = Field(min_length=1)
 
 
+class NamedCode(_Strict):
+    """A code with its English and Welsh names: a category of need, a quality criterion (STATUTORY.md §3, §6)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    name_cy: str = Field(min_length=1)
+
+
+class NeedDefaults(_Strict):
+    """Shared settings of the generated CG_NEED_<NEED> measures (Connect Gwent outcomes by need, STATUTORY.md §6)."""
+
+    area: str = "connect_gwent"
+    polarity: Polarity = "up"
+    target: float | None = 0.75
+    source: str = "referral_needs"
+    period_date: str = "referral_date"
+    numerator: str
+    numerator_cy: str = Field(min_length=1)
+    denominator: str
+    denominator_cy: str = Field(min_length=1)
+
+
 class Measure(_Strict):
     """One measure: its definition, polarity, default target, source, period date and cuts."""
 
@@ -229,6 +251,12 @@ class Catalogue(_Strict):
     sources: dict[str, SourceDef]
     measures: list[Measure]
     portfolios: list[Portfolio] = Field(min_length=1)
+    # Contract v2 (STATUTORY.md §3, §4, §6): dip-sample criteria, the categories of need (CG_NEED_<NEED> generated
+    # from them with need_measures), and the days a body has to publish its response to a report.
+    quality_criteria: list[NamedCode] = []
+    needs: list[NamedCode] = []
+    need_measures: NeedDefaults | None = None
+    response_days: dict[str, int] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -278,7 +306,7 @@ class Catalogue(_Strict):
     def all_measures(self) -> list[Measure]:
         """Every measure: the generated VCOP ones first, then those listed, with source settings filled in."""
         resolved = []
-        for m in [*_generated(self), *self.measures]:
+        for m in [*_generated(self), *_generated_needs(self), *self.measures]:
             source = self.sources[m.source]
             cuts = list(source.cuts) if m.cuts is None else list(m.cuts)
             resolved.append(m.model_copy(update={"cuts": cuts, "case_based": source.case_based}))
@@ -533,7 +561,25 @@ def _generated_duty(cat: Catalogue) -> list[Measure]:
 
 
 def _generated_ids(cat: Catalogue) -> set[str]:
-    return {m.id for m in _generated(cat)}
+    return {m.id for m in [*_generated(cat), *_generated_needs(cat)]}
+
+
+def _generated_needs(cat: Catalogue) -> list[Measure]:
+    """CG_NEED_<NEED> for each category of need (STATUTORY.md §6), when the catalogue sets need_measures."""
+    d = cat.need_measures
+    if d is None:
+        return []
+    return [
+        Measure(
+            id=f"CG_NEED_{need.code.upper()}",
+            name=f"Need met or improved: {need.name}",
+            name_cy=f"Angen wedi'i ddiwallu neu wella: {need.name_cy}",
+            kind="rate",
+            params={"need": need.code},
+            **d.model_dump(),
+        )
+        for need in cat.needs
+    ]
 
 
 def _describe(loc: tuple, raw: dict) -> str:

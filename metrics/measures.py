@@ -20,6 +20,7 @@ from metrics import (
     measures_connect,
     measures_inspection,
     measures_public,
+    measures_quality,
     measures_satisfaction,
     measures_survivor,
     measures_vcop,
@@ -42,6 +43,9 @@ MODULES = {
     "witnesses": measures_witness,
     "special_measures": measures_witness,
     "referrals": measures_connect,
+    "referral_needs": measures_connect,
+    "quality_reviews": measures_quality,
+    "inspections": measures_inspection,
     "engagement_events": measures_survivor,
     "feedback_items": measures_survivor,
     "recommendations": measures_inspection,
@@ -325,7 +329,7 @@ def judge(
         if source == "feedback_items":
             frame = _prepare_feedback(frame, as_of)
         frame = known_by(frame, LATER_DATES.get(source, []), as_of)
-        if source in OWN_ATTRIBUTES or source in ("witnesses", "special_measures"):
+        if source in OWN_ATTRIBUTES or "case_id" in frame.columns:  # every case-linked source
             frame = attach_victims(frame, lookup, list(VICTIM_ATTRIBUTES), OWN_ATTRIBUTES.get(source, ()))
         if source == "policeuk_street":
             frame = measures_public.crimes(frame)

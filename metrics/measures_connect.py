@@ -1,7 +1,9 @@
-"""Connect Gwent support hub measures: referrals, self-referrals, first contact, needs assessed, support, outcomes.
+"""Connect Gwent support hub measures: referrals, self-referrals, first contact, needs assessed, support, outcomes,
+and outcomes by category of need (CG_NEED_<NEED>, STATUTORY.md §6).
 
 Input: the prepared referrals frame (referral_date, source, first_contact_date, needs_assessed_date, support_accepted,
-closed_date, cope_recover_improved, victim attributes), dates after the as-of date already blanked.
+closed_date, cope_recover_improved, victim attributes), dates after the as-of date already blanked; for the needs, the
+prepared referral_needs frame (need, improved, its referral's referral_date and closed_date, victim attributes).
 """
 
 from __future__ import annotations
@@ -28,9 +30,27 @@ def contact_states(rows: pd.DataFrame, as_of: pd.Timestamp, working_days: int) -
     return classify(elapsed, np.full(len(rows), float(working_days)), contacted, np.zeros(len(rows), dtype=bool))
 
 
+def need_outcome(rows: pd.DataFrame, need: str) -> tuple[np.ndarray, np.ndarray]:
+    """(improved, counted) per need row: one category's needs on referrals closed by the as-of date whose outcome is
+    recorded, and those reported met or improved. An outcome recorded before its referral is known closed (a closure
+    after the as-of date was blanked) does not count yet."""
+    mine = truth(rows["need"].astype("string").eq(need))
+    counted = mine & truth(rows["closed_date"].notna()) & truth(rows["improved"].notna())
+    return _flag(rows["improved"]) & counted, counted
+
+
 def compute(ctx: Context, measures: list[Measure]) -> None:
     """Add the monthly components of the Connect Gwent measures asked for."""
-    if ctx.frame("referrals") is None:
+    needs = [m for m in measures if m.source == "referral_needs"]
+    if needs and ctx.frame("referral_needs") is not None:
+        by_date: dict[str, list] = {}
+        for m in needs:
+            by_date.setdefault(m.period_date, []).append(m)
+        for date, group in by_date.items():
+            rows = ctx.rows("referral_needs", date)
+            add_many(ctx, rows, [(m, *need_outcome(rows, m.params["need"])) for m in group])
+    measures = [m for m in measures if m.source == "referrals"]
+    if not measures or ctx.frame("referrals") is None:
         return
     batches: dict[str, list] = {}
     for m in measures:

@@ -1,4 +1,5 @@
-"""Victim satisfaction measures: the five survey stages, the ethnicity gap and awareness of the Code.
+"""Victim satisfaction measures: the five survey stages, the gap between two groups of any column (ethnicity,
+disability, age, sex: STATUTORY.md §5), awareness of the Code and whether victims would report again.
 
 Input: the prepared survey_responses frame: survey_date, the q_* answers (1–7, or NaN when not asked / don't know),
 q_aware_of_code, and the victim attributes (a linked victim's, else the response's own).
@@ -27,12 +28,15 @@ def stage(measure: Measure, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
     return _answers(rows, measure.params["question"])
 
 
-def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
-    """Satisfaction of the reference group (white) and the comparison group (minority ethnic), for their difference."""
+def group_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
+    """Satisfaction of the reference group and of the comparison group of one column (`params.column`, default
+    ethnicity: white against minority ethnic), for their difference with a Newcombe interval."""
     satisfied, answered = _answers(rows, measure.params["question"])
-    ethnicity = rows["ethnicity"].astype("string")
-    reference = truth(ethnicity.isin(measure.params.get("reference", ["white"])))
-    comparison = truth(ethnicity.isin(measure.params.get("comparison", ctx.catalogue.statistics.minority_ethnicities)))
+    column = measure.params.get("column", "ethnicity")
+    values = rows[column].astype("string") if column in rows.columns else pd.Series(pd.NA, index=rows.index)
+    default_comparison = ctx.catalogue.statistics.minority_ethnicities if column == "ethnicity" else []
+    reference = truth(values.isin([str(v) for v in measure.params.get("reference", ["white"])]))
+    comparison = truth(values.isin([str(v) for v in measure.params.get("comparison", default_comparison)]))
     components = {
         "x1": satisfied & reference,
         "n1": answered & reference,
@@ -40,6 +44,15 @@ def ethnicity_gap(ctx: Context, measure: Measure, rows: pd.DataFrame) -> None:
         "n2": answered & comparison,
     }
     add_monthly(ctx, measure, rows, np.full(len(rows), np.nan), None, components)
+
+
+ethnicity_gap = group_gap  # the v1 name
+
+
+def yes_share(rows: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """Respondents answering yes to a yes/no question ÷ respondents who answered it."""
+    answer = rows[column]
+    return answer.eq(True), answer.notna()
 
 
 def aware_of_code(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -57,12 +70,14 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
     for m in measures:
         rows = ctx.rows(m.source, m.period_date)
         if m.kind == "difference":
-            ethnicity_gap(ctx, m, rows)
+            group_gap(ctx, m, rows)
             continue
         if "question" in m.params:
             numerator, denominator = stage(m, rows)
         elif m.id == "SAT_CODE_AWARE":
             numerator, denominator = aware_of_code(rows)
+        elif "flag" in m.params:
+            numerator, denominator = yes_share(rows, m.params["flag"])
         else:
             no_rule(m)
         batches.setdefault(m.period_date, []).append((m, numerator, denominator))

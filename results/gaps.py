@@ -58,3 +58,41 @@ def group_gaps(
         frame[column] = test[column].where(~frame["suppressed"])
     frame["significant"] = test["significant"] & ~frame["suppressed"]
     return frame
+
+
+MEASURE_GAP_COLUMNS = ["metric_id", "column", "x1", "n1", "x2", "n2", "p1", "p2", "diff", "ci_low", "ci_high", "p"]
+
+
+def gap_measures(rows: pd.DataFrame, columns: dict[str, str], confidence: float = 0.95) -> pd.DataFrame:
+    """Every gap measure's period row (metric_id, x1, n1, x2, n2, value, ci_low, ci_high, suppressed, from the
+    measure pipeline) with both groups' rates and the pooled z test's p and verdict: one row per characteristic.
+
+    `columns` maps each gap measure to the characteristic it compares (its `params.column`). The difference and its
+    Newcombe interval are the pipeline's own; a suppressed gap (a group under the threshold) has no numbers and is
+    never significant.
+    """
+    wanted = rows.loc[rows["metric_id"].isin(list(columns))].reset_index(drop=True)
+    if wanted.empty:
+        return pd.DataFrame(columns=[*MEASURE_GAP_COLUMNS, "significant", "suppressed"])
+    counts = [wanted[c].astype(float).fillna(0.0) for c in ("x1", "n1", "x2", "n2")]
+    test = compare_periods_table(*counts, z=z_for(confidence), alpha=1 - confidence)
+    suppressed = wanted["suppressed"].astype(bool)
+    out = pd.DataFrame(
+        {
+            "metric_id": wanted["metric_id"],
+            "column": wanted["metric_id"].map(columns),
+            "x1": counts[0],
+            "n1": counts[1],
+            "x2": counts[2],
+            "n2": counts[3],
+            "p1": proportion(counts[0], counts[1]).where(~suppressed),
+            "p2": proportion(counts[2], counts[3]).where(~suppressed),
+            "diff": wanted["value"].astype(float).where(~suppressed),
+            "ci_low": wanted["ci_low"].astype(float).where(~suppressed),
+            "ci_high": wanted["ci_high"].astype(float).where(~suppressed),
+            "p": test["p"].where(~suppressed),
+        }
+    )
+    out["significant"] = test["significant"].fillna(False).astype(bool) & ~suppressed
+    out["suppressed"] = suppressed
+    return out

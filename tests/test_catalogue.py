@@ -107,8 +107,11 @@ def test_every_metrics_md_measure_is_in_the_catalogue():
     # STATUTORY.md §1: the duty met overall, per right and per code, and the share of shortfalls with a good reason.
     listed |= {"DUTY_OVERALL", "EXC_SHARE"} | {f"DUTY_RIGHT_{n}" for n in range(1, 13)}
     listed |= {f"DUTY_{e.code}" for e in load_catalogue().entitlements}
-    assert ids == listed  # 37 + 12 + 5 + 20 = 74, + 2 + 12 + 20 = 108, nothing more, nothing less
-    assert len(ids) == 108
+    # STATUTORY.md §3-§6: quality, inspection responses, every group, every need (one per category).
+    listed |= {"QUAL_MEETS", "QUAL_UPDATES_MEETS", "HM_RESPONSE_ON_TIME", "SAT_GAP_DISABILITY", "SAT_GAP_AGE"}
+    listed |= {"SAT_GAP_SEX", "SAT_REPORT_AGAIN"} | {f"CG_NEED_{n.code.upper()}" for n in load_catalogue().needs}
+    assert ids == listed  # 37 + 12 + 5 + 20 = 74, + 2 + 12 + 20 = 108, + 7 + 8 = 123, nothing more, nothing less
+    assert len(ids) == 123
 
 
 @pytest.mark.parametrize(
@@ -151,10 +154,10 @@ def test_measures_take_case_basis_and_cuts_from_their_source(metric_id, case_bas
     [
         ("vawg_da", ["VCOP_OVERALL", "VCOP_R4_REFERRAL", "VCOP_R6_SUSPECT_UPDATE", "VCOP_R6_DECISION_UPDATE",
                      "VCOP_R6_CPS_DECISION", "VCOP_R6_VRR_ACK", "VCOP_R6_VRR_DECISION", "SAT_WHOLE",
-                     "ATT_VICTIM_DECLINED", "SM_DISCUSSED"]),
+                     "ATT_VICTIM_DECLINED", "SM_DISCUSSED", "QUAL_UPDATES_MEETS"]),
         ("special_measures", ["SM_DISCUSSED", "SM_QA", "SM_GRANTED", "SM_TIMELY"]),
-        ("inspection", ["HM_OPEN", "HM_OVERDUE", "ACT_OVERDUE"]),
-        ("hate_crime", ["VCOP_OVERALL", "SAT_WHOLE", "SAT_GAP_ETHNICITY"]),
+        ("inspection", ["HM_OPEN", "HM_OVERDUE", "HM_RESPONSE_ON_TIME", "ACT_OVERDUE"]),
+        ("hate_crime", ["VCOP_OVERALL", "SAT_WHOLE", "SAT_GAP_ETHNICITY", "SAT_GAP_DISABILITY"]),
     ],
 )  # fmt: skip
 def test_scorecard_patterns_expand_in_order(portfolio, expected):
@@ -163,9 +166,10 @@ def test_scorecard_patterns_expand_in_order(portfolio, expected):
 
 def test_vcop_scorecard_has_overall_twelve_rights_five_moj_areas_the_duty_and_the_share():
     ids = load_catalogue().scorecard_measures("vcop")
-    assert ids[0] == "VCOP_OVERALL" and len(ids) == 20
+    assert ids[0] == "VCOP_OVERALL" and len(ids) == 22
     assert ids[1:13] == [f"VCOP_RIGHT_{n}" for n in range(1, 13)]
     assert ids[18:20] == ["DUTY_OVERALL", "EXC_SHARE"]  # STATUTORY.md §1
+    assert ids[20:] == ["QUAL_MEETS", "QUAL_UPDATES_MEETS"]  # STATUTORY.md §3
 
 
 def test_pattern_r1_does_not_match_r10():

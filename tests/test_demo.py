@@ -31,9 +31,15 @@ CONTRACT = {
     "engagement_events": "event_id event_date forum topic portfolio participants new_participants",
     "feedback_items": "feedback_id event_id received_date theme portfolio summary status decision_date "
     "implemented_date we_did fed_back_date",
-    "recommendations": "rec_id source published_date kind reference text portfolio owner due_date status closed_date",
+    "recommendations": "rec_id source published_date kind reference text portfolio owner due_date status closed_date "
+    "report_id",
     "actions": "action_id title description portfolio owner source_type source_ref created_date due_date status "
     "completed_date",
+    # Contract v2 (STATUTORY.md §3, §4, §6)
+    "quality_reviews": "review_id entitlement_id review_date result failed_criteria",
+    "referral_needs": "referral_id need improved",
+    "inspections": "report_id body title published_date response_published_date",
+    "inspection_grades": "report_id question grade",
 }
 KEYS = {
     "victims": "case_id",
@@ -46,6 +52,8 @@ KEYS = {
     "feedback_items": "feedback_id",
     "recommendations": "rec_id",
     "actions": "action_id",
+    "quality_reviews": "review_id",
+    "inspections": "report_id",
 }
 AGE = "0-17 18-24 25-34 35-44 45-54 55-64 65+ unknown"
 SEX = "female male other unknown"
@@ -264,7 +272,7 @@ def test_dates_are_iso_and_nothing_is_after_the_as_of_date(small):
             assert values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), (table, column)
             assert values.max() <= AS_OF.isoformat(), (table, column)
             checked += 1
-    assert checked == 26  # every date column of the contract except the two due dates
+    assert checked == 26 + 3  # every date column of the contract except the two due dates (+ v2: review, report)
     reported = t["victims"].reported_date
     assert reported.min() >= "2023-11-01"  # 36 months ending October 2026
 

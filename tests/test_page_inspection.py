@@ -198,5 +198,6 @@ def test_the_page_in_welsh(plan):
         "Cynllun gweithredu",
         "Cofrestr canfyddiadau",
         "Uwchgyfeirio a therfynau amser",
+        "Adroddiadau a graddau",
     ]
     assert frame_with(at, "Cam gweithredu", "Statws")["Statws"].tolist() == ["Heb ddechrau"]

@@ -251,7 +251,8 @@ def test_pooled_members(cut, groups, reference, expected):
     [
         ("ethnicity", counts(asian=(5, 30), white=(50, 60)), "white"),
         ("ethnicity", counts(asian=(5, 30), black=(50, 60)), "black"),  # no white respondents: the largest group
-        ("sex", counts(female=(5, 30), male=(10, 20), unknown=(40, 90)), "female"),  # unknown is not a group
+        ("sex", counts(female=(5, 30), male=(10, 20), unknown=(40, 90)), "male"),  # SAT_GAP_SEX's reference
+        ("area", counts(Newport=(5, 30), Torfaen=(10, 20), unknown=(40, 90)), "Newport"),  # unknown is not a group
         ("sex", counts(unknown=(40, 90)), None),
     ],
 )

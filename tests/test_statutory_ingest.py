@@ -48,8 +48,14 @@ BAD = [
     (
         "quality_reviews",
         [row("quality_reviews", failed_criteria="accurate;rude")],
-        [(2, "failed_criteria", "accurate;rude", "each code must be one of: " + ", ".join(
-            TABLES["quality_reviews"].col("failed_criteria").values))],
+        [
+            (
+                2,
+                "failed_criteria",
+                "accurate;rude",
+                "each code must be one of: " + ", ".join(TABLES["quality_reviews"].col("failed_criteria").values),
+            )
+        ],
     ),
     (
         "quality_reviews",
@@ -80,8 +86,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("table", "rows", "expected"), BAD)
-def test_bad_v2_input_is_rejected_with_row_column_value_and_rule_and_stores_nothing(engine, tmp_path, table, rows,
-                                                                                     expected):
+def test_bad_v2_input_is_rejected_with_row_column_value_and_rule_and_stores_nothing(
+    engine, tmp_path, table, rows, expected
+):
     load_parents(engine, tmp_path, table)
     result = load_rows(engine, tmp_path, table, rows)
     assert not result.ok

@@ -15,7 +15,7 @@ from config.i18n import current_language, format_number, t
 from results import referrals
 from ui import results_cache
 from ui.formatting import translate
-from ui.measure_views import show_chart, value_label
+from ui.measure_views import rates_frame, rates_section, show_chart, value_label
 from ui.tables import table_alternative
 
 
@@ -67,3 +67,33 @@ def source_section(counts: pd.DataFrame, *, period_label: str) -> None:
         )
     )
     table_alternative(table, t("connect_gwent.sources_caption"), key="cg_sources_table")
+
+
+def need_ids() -> tuple[str, ...]:
+    """The CG_NEED_<NEED> measures of the catalogue (one per category of need, STATUTORY.md §6)."""
+    return tuple(m.id for m in results_cache.catalogue().all_measures if m.source == "referral_needs")
+
+
+def needs_section(rows: pd.DataFrame, *, loaded: bool, period_label: str) -> None:
+    """Outcomes across the categories of need: met or improved at closure, with 95% intervals against the target, as
+    a chart and its table; "no data loaded" (never 0%) when no needs file has been loaded."""
+    if not loaded:
+        st.info(t("connect_gwent.needs_no_data"))
+        return
+    wanted = rows.loc[rows["metric_id"].isin(need_ids())].reset_index(drop=True)
+    catalogue = results_cache.catalogue()
+    by_code = {f"CG_NEED_{n.code.upper()}": n for n in catalogue.needs}
+    welsh = current_language() == "cy"
+    labels = [(by_code[m].name_cy if welsh else by_code[m].name) if m in by_code else m for m in wanted["metric_id"]]
+    rates_section(
+        rates_frame(wanted, labels),
+        title=t("connect_gwent.needs_chart", period=period_label),
+        caption=t("connect_gwent.needs_caption", period=period_label),
+        label_heading=t("connect_gwent.need"),
+        key="cg_needs_table",
+    )
+    shown = wanted.loc[~wanted["suppressed"].astype(bool)]
+    if len(shown):
+        lowest = shown.sort_values("value", kind="stable").iloc[0]
+        name = labels[int(lowest.name)]
+        st.markdown(t("connect_gwent.needs_lowest", need=name, value=f"{lowest['value'] * 100:.0f}%"))

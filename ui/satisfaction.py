@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from charts.rates import difference_chart
-from config.i18n import format_number, t
+from config.i18n import current_language, format_number, t
 from config.safe_text import plain
-from results.gaps import GAP_COLUMNS, NOT_A_GROUP, POOLED, group_gaps
+from results.gaps import GAP_COLUMNS, NOT_A_GROUP, POOLED, gap_measures, group_gaps
 from ui import results_cache
 from ui.formatting import format_value, translate
 from ui.measure_views import p_text, points, show_chart, value_label
@@ -18,18 +18,39 @@ from ui.tables import table_alternative
 
 STAGES = ("SAT_EASE", "SAT_ACTIONS", "SAT_INFORMED", "SAT_TREATMENT", "SAT_WHOLE")
 GAP_MEASURE = "SAT_GAP_ETHNICITY"
-MEASURES = (*STAGES, GAP_MEASURE, "SAT_CODE_AWARE")
 GAP_CUTS = ("ethnicity", "sex", "age_band", "disability", "enhanced_rights", "area", "offence_group", "unit")
 __all__ = ["GAP_COLUMNS", "NOT_A_GROUP", "POOLED", "group_gaps"]
 
 
-def gap_definition() -> tuple[list[str], list[str]]:
-    """The reference and comparison ethnic groups of the catalogue's ethnicity gap measure."""
+def gap_measure_columns() -> dict[str, str]:
+    """Every gap measure of the survey (STATUTORY.md §5: ethnicity, disability, age, sex) and the column it compares."""
+    return {
+        m.id: str(m.params.get("column", "ethnicity"))
+        for m in results_cache.catalogue().all_measures
+        if m.source == "survey_responses" and m.kind == "difference"
+    }
+
+
+def satisfaction_measures() -> tuple[str, ...]:
+    """The satisfaction page's measures: the stages, every group's gap, awareness of the Code, reporting again."""
     catalogue = results_cache.catalogue()
-    params = catalogue.measure(GAP_MEASURE).params
-    return list(params.get("reference", ["white"])), list(
-        params.get("comparison", catalogue.statistics.minority_ethnicities)
-    )
+    return tuple(m.id for m in catalogue.all_measures if m.area == "satisfaction" and m.source == "survey_responses")
+
+
+MEASURES = (*STAGES, GAP_MEASURE, "SAT_CODE_AWARE")  # the v1 list; the page reads satisfaction_measures()
+
+
+def gap_definition(cut: str = "ethnicity") -> tuple[list[str], list[str]]:
+    """The reference and comparison groups of the catalogue's gap measure of this column ((), () when none)."""
+    catalogue = results_cache.catalogue()
+    for metric_id, column in gap_measure_columns().items():
+        if column == cut:
+            params = catalogue.measure(metric_id).params
+            default = catalogue.statistics.minority_ethnicities if cut == "ethnicity" else []
+            return [str(v) for v in params.get("reference", ["white"])], [
+                str(v) for v in params.get("comparison", default)
+            ]
+    return [], []
 
 
 def comparable_groups(rows: pd.DataFrame) -> list[str]:
@@ -42,18 +63,18 @@ def default_reference(cut: str, rows: pd.DataFrame) -> str | None:
     groups = comparable_groups(rows)
     if not groups:
         return None
-    if cut == "ethnicity":
-        reference = gap_definition()[0][0]
-        if reference in groups:
-            return reference
+    measured = gap_definition(cut)[0]
+    if len(measured) == 1 and measured[0] in groups:  # the gap measure's own reference group (white, not disabled…)
+        return measured[0]
     known = rows.loc[rows["group_value"].astype(str).isin(groups)]
     return str(known.sort_values("denominator", ascending=False, kind="stable")["group_value"].iloc[0])
 
 
 def pooled_members(cut: str, groups: Sequence[str], reference: str) -> list[str]:
     """The groups pooled against the reference: the gap measure's minority groups for white, else every other one."""
-    if cut == "ethnicity" and [reference] == gap_definition()[0]:
-        return [g for g in gap_definition()[1] if g in groups]
+    measured_reference, measured_comparison = gap_definition(cut)
+    if measured_comparison and [reference] == measured_reference:
+        return [g for g in measured_comparison if g in groups]
     return [g for g in groups if g != reference and g not in NOT_A_GROUP]
 
 
@@ -141,3 +162,59 @@ def gap_section(gaps: pd.DataFrame, *, cut: str, reference: str, stage_name: str
         gaps.iterrows(), labels, strict=True)))  # fmt: skip
     caption = t("satisfaction.gap_caption", stage=stage_name, reference=reference_label, period=period_label)
     table_alternative(gap_table(gaps, cut, reference_label), caption, key="sat_gap_table")
+
+
+def every_gap_section(rows: pd.DataFrame, *, period_label: str) -> None:
+    """The gap measure of every characteristic (STATUTORY.md §5): chart with Newcombe intervals, significance in
+    words and shape, and the table alternative."""
+    columns = gap_measure_columns()
+    gaps = gap_measures(rows, columns, confidence=results_cache.catalogue().statistics.confidence)
+    if gaps.empty:
+        st.info(t("satisfaction.no_groups"))
+        return
+    names = {m: results_cache.catalogue().measure_name(m, current_language()) for m in gaps["metric_id"]}
+    title = t("satisfaction.every_gap_chart", period=period_label)
+    chart_frame = pd.DataFrame(
+        {
+            "label": [names[m] for m in gaps["metric_id"]],
+            "diff": gaps["diff"],
+            "ci_low": gaps["ci_low"],
+            "ci_high": gaps["ci_high"],
+            "significant": gaps["significant"],
+            "suppressed": gaps["suppressed"],
+        }
+    )
+    show_chart(
+        lambda: difference_chart(
+            chart_frame, title=title, suppressed_label=t("chart.suppressed"), translate=translate()
+        ),
+        title,
+    )
+    hidden = gaps["suppressed"].to_numpy(bool)
+    table = pd.DataFrame(
+        {
+            t("satisfaction.columns.measure"): chart_frame["label"],
+            t("satisfaction.columns.characteristic"): [t(f"cuts.{c}") for c in gaps["column"]],
+            t("satisfaction.columns.reference_group"): [format_value(v, "rate", s) for v, s in zip(
+                gaps["p1"], hidden, strict=True)],
+            t("satisfaction.columns.comparison_group"): [format_value(v, "rate", s) for v, s in zip(
+                gaps["p2"], hidden, strict=True)],
+            t("satisfaction.columns.bases"): [
+                "" if s else t("read_pages.two_bases", n1=format_number(a), n2=format_number(b))
+                for a, b, s in zip(gaps["n1"], gaps["n2"], hidden, strict=True)
+            ],
+            t("satisfaction.columns.gap"): ["" if s else points(v) for v, s in zip(gaps["diff"], hidden, strict=True)],
+            t("chart.ci"): [
+                "" if s else f"{points(lo)} – {points(hi)}"
+                for lo, hi, s in zip(gaps["ci_low"], gaps["ci_high"], hidden, strict=True)
+            ],
+            t("satisfaction.columns.p"): ["" if s else p_text(p) for p, s in zip(gaps["p"], hidden, strict=True)],
+            t("satisfaction.columns.verdict"): [
+                t("chart.suppressed")
+                if s
+                else (t("read_pages.significant") if sig else t("read_pages.not_significant"))
+                for sig, s in zip(gaps["significant"], hidden, strict=True)
+            ],
+        }
+    )  # fmt: skip
+    table_alternative(table, t("satisfaction.every_gap_caption", period=period_label), key="sat_every_gap_table")
