@@ -132,3 +132,18 @@ def test_the_demo_accounts_name_their_portfolios_not_their_ids(seeded_app_env):
     shown = " ".join(listing.astype(str).to_numpy().ravel())
     assert "VAWG — domestic abuse" in shown and "Witness Care Unit" in shown
     assert "vawg_da" not in shown and "witness_care" not in shown
+
+
+def test_a_grid_wider_than_the_window_gets_narrower_columns_and_wrapping_rows():
+    from ui.tables import MAIN_WIDTH, fitted_widths, row_height
+
+    # Fits: nothing changes.
+    assert fitted_widths({"a": 100, "b": 200}) == {"a": 100, "b": 200}
+    # 100 + 300 + 900 = 1,300 px > 860. A fair third is 286.7: "a" (100) keeps its width; of the 760 left a fair half
+    # is 380: "b" (300) keeps its width; "c" gets the remaining 460.
+    widths = fitted_widths({"a": 100, "b": 300, "c": 900})
+    assert widths == {"a": 100, "b": 300, "c": 460}
+    assert sum(widths.values()) <= MAIN_WIDTH
+    # "c" needs 900 px on one line, so two lines in its width: rows tall enough for Streamlit to wrap (over 64 px).
+    assert row_height({"a": 100, "b": 300, "c": 900}, widths) > 64
+    assert row_height({"a": 100}, {"a": 100}) is None
