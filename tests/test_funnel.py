@@ -122,3 +122,11 @@ def test_the_funnel_chart_names_its_points_and_tells_outliers_by_shape_as_well_a
     assert points["shape"]["field"] == points["color"]["field"] == "position_label"  # shape repeats the colour
     low, high = points["y"]["scale"]["domain"]
     assert 0 <= low < min(funnel.points["rate"]) and max(funnel.points["rate"]) < high <= 1
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_every_funnel_word_is_translated(lang):
+    from charts.funnel import ENGLISH
+    from config.i18n import catalogue
+
+    assert set(ENGLISH) <= set(catalogue(lang))
