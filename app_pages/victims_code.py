@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from auth import gate
-from config.i18n import format_date, t
+from config.i18n import current_language, format_date, t
 from metrics.catalogue import CUTS
 from ui import results_cache, vcop
 from ui.as_of import sources_panel
@@ -52,7 +52,7 @@ except Exception:
     st.stop()
 
 vcop.headline(rows, catalogue)
-rights_tab, moj_tab = st.tabs([t("vcop.tabs.rights"), t("vcop.tabs.moj")])
+rights_tab, duty_tab, moj_tab = st.tabs([t("vcop.tabs.rights"), t("vcop.tabs.duty"), t("vcop.tabs.moj")])
 
 
 def code_section(code: str) -> None:
@@ -98,6 +98,7 @@ with rights_tab:
     table_alternative(
         vcop.rights_table(rows, catalogue), t("vcop.rights_caption", period=period.label()), key="vcop_rights_table"
     )
+    vcop.agency_section(rows, catalogue, period)
     wanted_code = st.query_params.get("code")
     known = {e.code: e.right for e in catalogue.entitlements}
     if wanted_code in known and not st.query_params.get("right"):
@@ -127,8 +128,15 @@ with rights_tab:
     if code:
         code_section(code)
 
+with duty_tab:
+    try:
+        vcop.duty_section(db, as_of, period, portfolio, rows, catalogue, filters)
+    except Exception:
+        log.exception("duty and good reasons failed for %s", portfolio)
+        st.error(t("errors.compute_failed"))
+
 with moj_tab:
-    st.subheader(t("vcop.moj.title"))
+    st.subheader(catalogue.moj_title_cy if current_language() == "cy" else catalogue.moj_title)
     try:
         vcop.moj_section(db, as_of, portfolio, catalogue, filters, actor=scope.username)
     except Exception:

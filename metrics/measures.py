@@ -250,7 +250,9 @@ def _window_entitlements(frame: pd.DataFrame, start, end, as_of, keep: list[str]
     """Judged instances triggered in the window, compressed to counts per month, code, state and the kept columns."""
     month = window_months(frame["trigger_date"], start, end, as_of)
     inside = month.notna().to_numpy()
-    columns = ["code", "state", "delivered", "in_welsh", "prefers_welsh", *keep]
+    # The good reason stays too (STATUTORY.md §1): blank but on the few justified instances, it adds few rows.
+    reason = ["exception_reason"] if "exception_reason" in frame.columns and "exception_reason" not in keep else []
+    columns = ["code", "state", "delivered", "in_welsh", "prefers_welsh", *reason, *keep]
     rows = frame.loc[inside, columns]
     compact = pd.DataFrame(
         {month_column("trigger_date"): month.to_numpy()[inside], **{c: rows[c].array for c in columns}}

@@ -12,7 +12,17 @@ import numpy as np
 import pandas as pd
 
 from metrics.catalogue import VCOP_COUNTS, Measure
-from metrics.measures_base import MONTHLY_COLUMNS, Context, add_rate, group_values, no_rule, weights
+from metrics.entitlements import SHORTFALLS
+from metrics.measures_base import (
+    MONTHLY_COLUMNS,
+    Context,
+    add_rate,
+    group_values,
+    labels,
+    month_column,
+    no_rule,
+    weights,
+)
 
 REASON = "exception_reason"
 
@@ -120,3 +130,35 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
             served_in_welsh(ctx, m)
         elif not m.codes:
             no_rule(m)
+
+
+def reasons_by_unit(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
+    """Where good reasons stand in for delivery: per owing unit, its shortfalls (late + missed + justified) triggered
+    in the window, how many are justified, and how often each reason was given; the units with most justified first.
+
+    `frame` is the prepared entitlements frame (cohort already applied) kept with `unit`. Columns: unit, shortfalls,
+    justified, then one per reason (in `reasons` order), then top_reason (None when no reason was given).
+    """
+    inside = frame[month_column("trigger_date")].notna().to_numpy()
+    rows = frame.loc[inside & frame["state"].isin(SHORTFALLS).to_numpy()]
+    w = weights(rows)
+    justified = (rows["state"] == "justified").to_numpy()
+    reason = rows[REASON].astype("string") if REASON in rows.columns else pd.Series(pd.NA, index=rows.index)
+    table = pd.DataFrame(
+        {
+            "unit": labels(rows["unit"]).to_numpy() if "unit" in rows.columns else "unknown",
+            "shortfalls": w,
+            "justified": justified * w,
+            "reason": reason.where(pd.Series(justified, index=rows.index)).to_numpy(),
+        }
+    )
+    base = table.groupby("unit", sort=False)[["shortfalls", "justified"]].sum()
+    used = table.dropna(subset=["reason"]).pivot_table(
+        index="unit", columns="reason", values="shortfalls", aggfunc="sum", fill_value=0
+    )
+    used = used.reindex(index=base.index, columns=reasons, fill_value=0).fillna(0)
+    out = base.join(used)
+    top = used.idxmax(axis=1).where(used.max(axis=1) > 0) if len(reasons) else pd.Series(None, index=out.index)
+    out["top_reason"] = top.astype(object).where(top.notna(), None)
+    out = out.reset_index().sort_values(["justified", "shortfalls", "unit"], ascending=[False, False, True])
+    return out.reset_index(drop=True)

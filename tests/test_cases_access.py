@@ -183,7 +183,7 @@ def test_unknown_codes_and_rights_are_refused(asked):
     ("portfolio", "expected"),
     [
         ("witness_care", {"R8_HEARING_INFO", "R8_EVIDENCE_REQUIRED", "R8_BAIL_OUTCOME", "R8_SM_OUTCOME",
-                          "R9_OUTCOME_INFO", "R10_EXPENSES_INFO", "R11_VCS_REFERRAL"}),
+                          "R9_OUTCOME_INFO", "R10_EXPENSES_INFO", "R11_VCS_REFERRAL", "R11_RELEASE_INFO"}),
         ("special_measures", set()),
         ("vawg_da", {e.code for e in load_catalogue().entitlements}),  # VCOP_OVERALL is on its scorecard
     ],

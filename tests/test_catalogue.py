@@ -59,7 +59,8 @@ def test_entitlement_timescales_follow_metrics_md(code, standard, enhanced, unit
 
 def test_twenty_entitlements_and_their_rights_named():
     cat = load_catalogue()
-    assert len(cat.entitlements) == 20  # METRICS.md §2's 18 and the two of Right to Review (STATUTORY.md §2)
+    # METRICS.md §2's 18, the two of Right to Review (STATUTORY.md §2) and probation's release information (§7)
+    assert len(cat.entitlements) == 21
     assert cat.entitlement("R6_CPS_DECISION").right_name == "investigation and prosecution"
     assert cat.entitlement("R6_CPS_DECISION").owner == "cps"
 
@@ -75,7 +76,7 @@ def test_twenty_entitlements_and_their_rights_named():
         ),
         ("VCOP_RIGHT_8", ["R8_HEARING_INFO", "R8_EVIDENCE_REQUIRED", "R8_BAIL_OUTCOME", "R8_SM_OUTCOME"]),
         ("VCOP_MOJ_UPDATES", ["R6_SUSPECT_UPDATE", "R6_DECISION_UPDATE"]),
-        ("VCOP_MOJ_RELEASE", ["R11_VCS_REFERRAL"]),
+        ("VCOP_MOJ_RELEASE", ["R11_RELEASE_INFO"]),  # probation's, no longer the force's referral (STATUTORY.md §7)
     ],
 )
 def test_generated_vcop_measures_pool_their_codes(metric_id, codes):
@@ -110,8 +111,8 @@ def test_every_metrics_md_measure_is_in_the_catalogue():
     # STATUTORY.md §3-§6: quality, inspection responses, every group, every need (one per category).
     listed |= {"QUAL_MEETS", "QUAL_UPDATES_MEETS", "HM_RESPONSE_ON_TIME", "SAT_GAP_DISABILITY", "SAT_GAP_AGE"}
     listed |= {"SAT_GAP_SEX", "SAT_REPORT_AGAIN"} | {f"CG_NEED_{n.code.upper()}" for n in load_catalogue().needs}
-    assert ids == listed  # 37 + 12 + 5 + 20 = 74, + 2 + 12 + 20 = 108, + 7 + 8 = 123, nothing more, nothing less
-    assert len(ids) == 123
+    assert ids == listed  # 37 + 12 + 5 + 21 = 75, + 2 + 12 + 21 = 110, + 7 + 8 = 125, nothing more, nothing less
+    assert len(ids) == 125
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from data import queries
 from data.models import Entitlement, Load, PoliceUkStreet, Referral, SurveyResponse, Target, Victim
 
 D = dt.date.fromisoformat
-# Every measure of the catalogue: the 74 of METRICS.md with Right to Review's two codes (test_catalogue.py), the 33
-# generated duty ones (1 + 12 rights + 20 codes) and EXC_SHARE (STATUTORY.md §1).
-MEASURES = 74 + 33 + 1 + 15  # + STATUTORY.md §3-§6: 2 quality, 1 response, 3 gaps and report-again, 8 needs
+# Every measure of the catalogue: the 75 of METRICS.md with Right to Review's two codes and probation's release
+# information (test_catalogue.py), the 34 generated duty ones (1 + 12 rights + 21 codes) and EXC_SHARE (§1).
+MEASURES = 75 + 34 + 1 + 15  # + STATUTORY.md §3-§6: 2 quality, 1 response, 3 gaps and report-again, 8 needs
 HEADER = ("metric_id,portfolio_id,group,group_value,period_start,period_end,numerator,denominator,value,ci_low,"
           "ci_high,suppressed,target,rag")  # fmt: skip
 VICTIM = {

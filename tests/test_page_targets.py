@@ -98,5 +98,6 @@ def test_analysts_and_admins_open_the_targets_page(seeded_app_env, username):
     at = open_page(sign_in(username), PAGE)
     assert not at.exception
     overview = next(df.value for df in at.dataframe if "Catalogue target" in df.value.columns)
-    # every measure of the catalogue: METRICS.md's with Right to Review (74), 33 duty ones and EXC_SHARE
-    assert len(overview) == 74 + 33 + 1
+    # every measure of the catalogue: METRICS.md's with Right to Review and release information (75), 34 duty ones
+    # and EXC_SHARE, and the 15 of STATUTORY.md §3-§6
+    assert len(overview) == 75 + 34 + 1 + 15

@@ -102,7 +102,8 @@ def test_counts_change_without_a_test():
 def test_all_scorecards_cover_every_portfolio_in_order():
     cards = all_scorecards(_prepared(), CAT)
     expected = sum(len(CAT.scorecard_measures(p.id)) for p in CAT.portfolios)
-    assert len(cards) == expected == 91  # 84 of v1; Right to Review on vawg_da and victim_care, the duty (#13)
+    # 84 of v1; Right to Review, release information and the duty (8), quality, gaps, responses and needs (19) (#13)
+    assert len(cards) == expected == 111
     assert list(dict.fromkeys(cards["portfolio_id"])) == [p.id for p in CAT.portfolios]
     overall = cards.set_index(["portfolio_id", "metric_id"])["value"]
     assert overall[("vcop", "VCOP_OVERALL")] == overall[("vawg_da", "VCOP_OVERALL")] == 0.75  # VC-1 is DA

@@ -148,6 +148,6 @@ def test_duty_measures_are_generated_from_the_catalogue():
 
 def test_every_duty_definition_shares_the_welsh_template():
     duty = [m for m in CAT.all_measures if m.id.startswith("DUTY_")]
-    assert len(duty) == 1 + 12 + 20
+    assert len(duty) == 1 + 12 + 21
     welsh = {(CAT.definition(m.id, "cy")["numerator"], CAT.definition(m.id, "cy")["denominator"]) for m in duty}
     assert welsh == {(CAT.duty_measures.numerator_cy, CAT.duty_measures.denominator_cy)}

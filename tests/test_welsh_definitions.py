@@ -121,7 +121,7 @@ def test_a_welsh_definition_in_full():
 def test_generated_victims_code_definitions_share_the_welsh_template():
     cat = load_catalogue()
     vcop = [m.id for m in cat.all_measures if m.area == "vcop" and m.id.startswith("VCOP_")]  # not DUTY_*, EXC_SHARE
-    assert len(vcop) == 1 + 12 + 20 + 5  # overall, each right, each entitlement, each MoJ area
+    assert len(vcop) == 1 + 12 + 21 + 5  # overall, each right, each entitlement, each MoJ area
     welsh = {(cat.definition(m, "cy")["numerator"], cat.definition(m, "cy")["denominator"]) for m in vcop}
     assert welsh == {(RAW["vcop_measures"]["numerator_cy"], RAW["vcop_measures"]["denominator_cy"])}
     assert cat.definition("VCOP_MOJ_UPDATES", "cy")["numerator"] == VCOP_NUMERATOR_CY
@@ -152,10 +152,10 @@ def test_the_definitions_frame_is_in_the_packs_language():
     assert cy.loc["VCOP_RIGHT_6", "timescale"] == (
         "5 hawlogaeth wedi'u cyfuno, a phob un wedi'i barnu yn ôl ei hamserlen ei hun"
     )
-    # The whole Code pools all 20: too many to list.
-    assert en.loc["VCOP_OVERALL", "timescale"] == "20 entitlements pooled, each judged on its own timescale"
+    # The whole Code pools all 21: too many to list.
+    assert en.loc["VCOP_OVERALL", "timescale"] == "21 entitlements pooled, each judged on its own timescale"
     assert cy.loc["VCOP_OVERALL", "timescale"] == (
-        "20 hawlogaeth wedi'u cyfuno, a phob un wedi'i barnu yn ôl ei hamserlen ei hun"
+        "21 hawlogaeth wedi'u cyfuno, a phob un wedi'i barnu yn ôl ei hamserlen ei hun"
     )
     assert (cy.loc["SAT_WHOLE", "name"], cy.loc["SAT_WHOLE", "numerator"]) == (
         "Bodlonrwydd â'r profiad cyfan",

@@ -1,5 +1,6 @@
 """The Victims' Code page's pieces: portfolio choice, compliance next to victim voice, rights and entitlement tables,
-the drill-down state kept in the URL (?right=6&code=R6_SUSPECT_UPDATE&cut=unit), and the MoJ quarterly return."""
+the drill-down state kept in the URL (?right=6&code=R6_SUSPECT_UPDATE&cut=unit), delivery beside the statutory duty
+with the good reasons used by unit, compliance by owning agency, and the legacy MoJ return."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from config.safe_text import plain
 from data.audit import record_export
 from metrics.catalogue import Catalogue
 from reports.safety import csv_bytes
+from results import vcop as vcop_results
 from ui import results_cache
 from ui.db import get_engine
 from ui.downloads import download_button
@@ -28,6 +30,8 @@ ALL_VICTIMS = "vcop"  # the portfolio whose cohort is every victim (the MoJ retu
 VOICE = ("SAT_INFORMED", "SAT_WHOLE")  # victim-voice measures shown beside compliance
 WELSH = "WL_CY_DELIVERED_IN_CY"
 OVERALL = "VCOP_OVERALL"
+DUTY = "DUTY_OVERALL"  # the statutory duty met (STATUTORY.md §1), shown beside compliance
+SHARE = "EXC_SHARE"
 
 
 def portfolio_choices(scope: Scope, catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -97,18 +101,19 @@ def tile(container, label: str, row: pd.Series | None) -> None:
 
 def headline(rows: pd.DataFrame, catalogue: Catalogue) -> None:
     """Compliance next to quality: overall compliance beside the victim-voice and Welsh-language measures."""
-    ids = [OVERALL, *VOICE, WELSH]
+    present = {m.id for m in catalogue.all_measures}
+    ids = [m for m in (OVERALL, DUTY, *VOICE, WELSH) if m in present]
     columns = st.columns(len(ids))
     for column, metric_id in zip(columns, ids, strict=True):
         tile(column, measure_name(metric_id), row_of(rows, metric_id))
     st.caption(t("vcop.voice_caption"))
 
 
-def rate_cells(rows: pd.DataFrame) -> dict[str, list[str]]:
-    """Value, 95% interval, base, target and RAG of measure rows as people read them."""
+def rate_cells(rows: pd.DataFrame, label: str | None = None) -> dict[str, list[str]]:
+    """Value, 95% interval, base, target and RAG of measure rows as people read them (the value headed `label`)."""
     suppressed = rows["suppressed"].to_numpy(bool)
     return {
-        t("vcop.columns.compliance"): [
+        label or t("vcop.columns.compliance"): [
             format_value(v, "rate", s) for v, s in zip(rows["value"], suppressed, strict=True)
         ],
         t("chart.ci"): [
@@ -197,7 +202,10 @@ def choose(label: str, options: Sequence, param: str, key: str, format_func, pla
 
 
 def cell(row: pd.Series) -> str:
-    """A quarter's rate with its base: 75.3% (298 of 396), or "fewer than 10"."""
+    """A quarter's rate with its base: 75.3% (298 of 396), "fewer than 10", or "no data loaded" when nothing counted
+    (an area whose agency's data is not loaded, e.g. probation's release information)."""
+    if not row["denominator"] > 0:
+        return t("vcop.moj.no_data")
     if bool(row["suppressed"]):
         return t("chart.suppressed")
     return f"{format_value(row['value'], 'rate')} ({base_text(row)})"
@@ -247,4 +255,109 @@ def moj_section(
         mime="text/csv",
         key="vcop_moj_download",
         audit=audit,
+    )
+
+
+# ---------------------------------------------------------------- the statutory duty and good reasons (STATUTORY.md §1)
+
+
+def duty_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """One line per right: compliance beside the duty met, each with its base (timely or justified of counted)."""
+    numbers = [n for n in rights(catalogue) if row_of(rows, f"VCOP_RIGHT_{n}") is not None]
+    numbers = [n for n in numbers if row_of(rows, f"DUTY_RIGHT_{n}") is not None]
+
+    def shown(metric_id: str) -> str:
+        row = row_of(rows, metric_id)
+        value = format_value(row["value"], "rate", bool(row["suppressed"]))
+        base = base_text(row)
+        return f"{value} ({base})" if base else value
+
+    return pd.DataFrame(
+        {
+            t("vcop.columns.right"): numbers,
+            t("vcop.columns.name"): [right_name(n) for n in numbers],
+            measure_name(OVERALL): [shown(f"VCOP_RIGHT_{n}") for n in numbers],
+            measure_name(DUTY): [shown(f"DUTY_RIGHT_{n}") for n in numbers],
+        }
+    )
+
+
+def reason_names(catalogue: Catalogue) -> dict[str, str]:
+    """Each good reason's name in the reader's language."""
+    welsh = current_language() == "cy"
+    return {r.code: (r.name_cy if welsh else r.name) for r in catalogue.exception_reasons}
+
+
+@st.cache_data(ttl=results_cache.TTL, show_spinner=False)
+def _reasons_by_unit(
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple, version: tuple
+) -> pd.DataFrame:
+    ready = results_cache.prepared_frames(db, as_of, start, end, "unit", filters)
+    return vcop_results.reasons_by_unit(ready, results_cache.catalogue(), portfolio)
+
+
+def reasons_table(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The good reasons by unit as people read them: counts, the share justified, each reason, the one used most."""
+    names = reason_names(catalogue)
+    share = [t("chart.suppressed") if pd.isna(v) else format_value(v, "rate") for v in table.get("share", pd.Series())]
+    return pd.DataFrame(
+        {
+            t("vcop.duty.columns.unit"): table["unit"].to_numpy(),
+            t("vcop.duty.columns.shortfalls"): table["shortfalls"].astype(int).to_numpy(),
+            t("vcop.duty.columns.justified"): table["justified"].astype(int).to_numpy(),
+            t("vcop.duty.columns.share"): share,
+            **{names[code]: table[code].astype(int).to_numpy() for code in names if code in table.columns},
+            t("vcop.duty.columns.top_reason"): [names.get(r, "–") if r else "–" for r in table["top_reason"]],
+        }
+    )
+
+
+def duty_section(
+    db: str, as_of: dt.date, period: Period, portfolio: str, rows: pd.DataFrame, catalogue: Catalogue, filters=()
+) -> None:
+    """Delivery and the duty side by side by right, the share of shortfalls with a good reason, and which reasons
+    each unit gives most: where good reasons stand in for delivery."""
+    st.subheader(t("vcop.duty.title"))
+    columns = st.columns(3)
+    for column, metric_id in zip(columns, (OVERALL, DUTY, SHARE), strict=True):
+        tile(column, measure_name(metric_id), row_of(rows, metric_id))
+    table_alternative(duty_table(rows, catalogue), t("vcop.duty.caption", period=period.label()), key="vcop_duty_table")
+    st.subheader(t("vcop.duty.reasons_title"))
+    table = _reasons_by_unit(
+        db, as_of, period.start, period.end, portfolio, tuple(filters), results_cache.data_version(db)
+    )
+    table = table.loc[table["justified"] > 0]
+    if table.empty:
+        st.info(t("vcop.duty.none"))
+    else:
+        table_alternative(
+            reasons_table(table, catalogue),
+            t("vcop.duty.reasons_caption", period=period.label()),
+            key="vcop_reasons_by_unit",
+        )
+
+
+def agency_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Compliance and the duty met per owning agency (results.vcop.by_agency), one line per agency and measure."""
+    pooled = vcop_results.by_agency(rows, catalogue)
+    no_data = (pooled["denominator"] == 0).to_numpy()
+    cells = rate_cells(pooled)
+    value_column = t("vcop.columns.compliance")
+    cells[value_column] = [
+        t("vcop.agency.no_data") if n else v for v, n in zip(cells[value_column], no_data, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            t("vcop.agency.columns.agency"): [t(f"vcop.agency.names.{o}") for o in pooled["owner"]],
+            t("vcop.agency.columns.family"): [t(f"vcop.agency.families.{f}") for f in pooled["family"]],
+            **cells,
+        }
+    )
+
+
+def agency_section(rows: pd.DataFrame, catalogue: Catalogue, period: Period) -> None:
+    """Compliance and the duty grouped by the agency owning each entitlement (police, CPS, WCU, probation)."""
+    st.subheader(t("vcop.agency.title"))
+    table_alternative(
+        agency_table(rows, catalogue), t("vcop.agency.caption", period=period.label()), key="vcop_agency_table"
     )
