@@ -151,3 +151,51 @@ def test_every_duty_definition_shares_the_welsh_template():
     assert len(duty) == 1 + 12 + 21
     welsh = {(CAT.definition(m.id, "cy")["numerator"], CAT.definition(m.id, "cy")["denominator"]) for m in duty}
     assert welsh == {(CAT.duty_measures.numerator_cy, CAT.duty_measures.denominator_cy)}
+
+
+def test_reasons_by_unit_worked_by_hand():
+    from metrics.measures_vcop import reasons_by_unit
+
+    month = pd.Timestamp("2024-03-01")
+    rows = [  # (month, unit, state, reason, n)
+        (month, "U1", "justified", "other_documented", 3),
+        (month, "U1", "justified", "safeguarding_risk", 1),
+        (month, "U1", "missed", None, 2),
+        (month, "U1", "late", None, 1),
+        (month, "U1", "timely", "victim_uncontactable", 10),  # not a shortfall: its reason counts nowhere
+        (month, "U2", "justified", "victim_uncontactable", 1),
+        (month, "U2", "missed", None, 4),
+        (month, "U3", "late", None, 2),
+        (pd.NaT, "U1", "justified", "other_documented", 5),  # triggered outside the window
+    ]
+    frame = pd.DataFrame(rows, columns=["month_trigger_date", "unit", "state", "exception_reason", "n"])
+    reasons = [r.code for r in CAT.exception_reasons]
+    table = reasons_by_unit(frame, reasons).set_index("unit")
+    assert list(table.index) == ["U1", "U2", "U3"]  # most justified first
+    u1 = table.loc["U1", ["shortfalls", "justified", "other_documented", "safeguarding_risk"]]
+    assert u1.tolist() == [7, 4, 3, 1]
+    assert table.loc["U1", "victim_uncontactable"] == 0 and table.loc["U1", "top_reason"] == "other_documented"
+    assert table.loc["U2", ["shortfalls", "justified", "victim_uncontactable"]].tolist() == [5, 1, 1]
+    assert table.loc["U3", ["shortfalls", "justified"]].tolist() == [2, 0] and table.loc["U3", "top_reason"] is None
+
+
+def test_compliance_and_duty_by_owning_agency_pool_counts():
+    from results.vcop import by_agency
+
+    given = [  # (metric_id, numerator, denominator)
+        ("VCOP_R3_WRITTEN_ACK", 8, 10), ("VCOP_R6_SUSPECT_UPDATE", 10, 10), ("VCOP_R6_CPS_DECISION", 3, 4),
+        ("DUTY_R3_WRITTEN_ACK", 9, 10), ("DUTY_R6_SUSPECT_UPDATE", 10, 10), ("DUTY_R6_CPS_DECISION", 4, 4),
+        ("VCOP_R11_RELEASE_INFO", 0, 0),  # probation: nothing loaded
+        ("VCOP_RIGHT_6", 99, 99),  # not a code's row: never pooled
+    ]  # fmt: skip
+    rows = pd.DataFrame(given, columns=["metric_id", "numerator", "denominator"]).assign(group_value="all")
+    out = by_agency(rows, CAT).set_index(["owner", "family"])
+    police = out.loc[("police", "VCOP")]
+    assert (police["numerator"], police["denominator"], police["value"], police["rag"]) == (18, 20, 0.9, "green")
+    assert police["ci_low"] == pytest.approx(0.6990, abs=1e-4) and police["ci_high"] == pytest.approx(0.9721, abs=1e-4)
+    assert out.loc[("police", "DUTY"), ["numerator", "denominator", "value", "rag"]].tolist() == [19, 20, 0.95, "green"]
+    cps = out.loc[("cps", "VCOP")]
+    assert (cps["numerator"], cps["denominator"], bool(cps["suppressed"]), cps["rag"]) == (3, 4, True, None)
+    assert pd.isna(cps["value"])  # fewer than 10: suppressed, never 75%
+    assert out.loc[("probation", "VCOP"), "denominator"] == 0
+    assert ("wcu", "VCOP") not in out.index  # no rows given for its codes
