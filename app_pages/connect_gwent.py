@@ -37,15 +37,16 @@ except Exception:
     st.error(t("errors.compute_failed"))
     st.stop()
 
+needs_loaded = "referral_needs" in set(results_cache.source_loads(db)["table_name"])
+shown = rows if needs_loaded else rows.loc[~rows["metric_id"].str.startswith("CG_NEED_")]  # no file: not 0%
 st.subheader(t("connect_gwent.measures_title"))
-table_alternative(measure_table(rows, status), t("read_pages.table_caption"), key="cg_measures_table")
+table_alternative(measure_table(shown, status), t("read_pages.table_caption"), key="cg_measures_table")
 
 st.header(t("connect_gwent.sources_title"))
 source_section(sources, period_label=period.label())
 
 st.header(t("connect_gwent.needs_title"))
-loaded = "referral_needs" in set(results_cache.source_loads(db)["table_name"])
-needs_section(rows, loaded=loaded, period_label=period.label())
+needs_section(rows, loaded=needs_loaded, period_label=period.label())
 
 st.header(t("read_pages.drill_title"))
 left, right = st.columns(2)
