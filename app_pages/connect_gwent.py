@@ -59,4 +59,4 @@ try:
 except Exception:
     log.exception("Connect Gwent %s by %s failed", metric_id, cut)
     st.error(t("errors.compute_failed"))
-measure_panel(metric_id, portfolio, scope, filters=filters)
+measure_panel(metric_id, portfolio, scope, filters=filters, month_click=True)

@@ -99,4 +99,4 @@ else:
     gap_section(gaps, cut=cut, reference=reference, stage_name=names[stage], period_label=period.label())
 
 st.header(t("satisfaction.spc_title"))
-measure_panel(stage, portfolio, scope, filters=filters)
+measure_panel(stage, portfolio, scope, filters=filters, month_click=True)

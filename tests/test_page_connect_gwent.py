@@ -139,3 +139,12 @@ def test_a_cohort_keeps_only_its_victims_referrals():
     counts = count_by_source(frame, {"domestic_abuse": True}, "month_referral_date")
     assert counts.groupby("source", observed=True)["count"].sum().to_dict() == {"police": 1, "self": 0, "partner": 0}
     assert count_by_source(frame.iloc[0:0], {}, "month_referral_date").empty
+
+
+def test_a_month_of_the_measures_spc_chart_can_be_clicked(seeded_app_env):
+    """On a page with a period picker the measure's SPC chart carries the month pick (ui.drill sets the period to
+    the clicked month; tests/test_drill.py follows the click itself)."""
+    at = open_page(sign_in("board"), PAGE)
+    assert not at.exception
+    spc = [c.proto for c in at.get("vega_lite_chart") if "spc_points" in c.proto.spec]
+    assert spc and all('"pick"' in c.spec and list(c.selection_mode) == ["pick"] for c in spc)

@@ -8,11 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from auth.roles import Scope
+from charts.selection import with_pick
 from charts.spc import spc_chart
 from charts.theme import enable_theme
 from config.i18n import current_language, format_number, t
 from results.spc import latest_target
 from ui import actions, names, results_cache, spc_decisions
+from ui.drill import month_chart
 from ui.formatting import format_count, format_interval, format_value, icon_label, translate
 from ui.tables import table_alternative
 
@@ -83,11 +85,21 @@ def headline(row: pd.Series) -> None:
 
 
 def spc_section(
-    portfolio_id: str, metric_id: str, as_of, title: str, filters: tuple = (), row=None, scope: Scope | None = None
+    portfolio_id: str,
+    metric_id: str,
+    as_of,
+    title: str,
+    filters: tuple = (),
+    row=None,
+    scope: Scope | None = None,
+    month_click: bool = False,
 ) -> None:
     """The measure's monthly XmR chart over 36 months (the scorecard's own XmR frame, results.scorecards), headed
     with the scorecard row's reading, its table alternative (with each month's process change and notes), and, for
-    the unfiltered series, the suggested recalculations and the recorded decisions (ui/spc_decisions.py)."""
+    the unfiltered series, the suggested recalculations and the recorded decisions (ui/spc_decisions.py).
+
+    `month_click` (pages with a period picker): a month clicked on the chart sets the page's period to that month
+    (ui.drill), so the page's tables and breakdowns follow it."""
     measure = results_cache.catalogue().measure(metric_id)
     series, chart_frame = results_cache.series_spc(results_cache.db_key(), as_of, portfolio_id, metric_id, filters)
     target = latest_target(series)
@@ -103,7 +115,10 @@ def spc_section(
     chart = spc_chart(
         chart_frame, title=title, target=target, y_format=y_format, translate=translate(), lang=current_language()
     )
-    st.altair_chart(chart, theme=None, width="stretch")
+    if month_click:
+        month_chart(with_pick(chart, "spc_points", ["x"]), key=f"vsd_spc_month_{portfolio_id}_{metric_id}")
+    else:
+        st.altair_chart(chart, theme=None, width="stretch")
     st.caption(t("measure.spc_caption", months=len(series)))
     table = pd.DataFrame(
         {
@@ -159,9 +174,15 @@ def linked_actions_section(metric_id: str, portfolio_id: str, scope: Scope) -> N
 
 
 def measure_panel(
-    metric_id: str, portfolio_id: str, scope: Scope, row: pd.Series | None = None, filters: tuple = ()
+    metric_id: str,
+    portfolio_id: str,
+    scope: Scope,
+    row: pd.Series | None = None,
+    filters: tuple = (),
+    month_click: bool = False,
 ) -> None:
-    """Everything about one measure of a portfolio at the as-of date."""
+    """Everything about one measure of a portfolio at the as-of date; `month_click` on pages with a period picker
+    (a month clicked on the SPC chart becomes the page's period)."""
     as_of = results_cache.as_of_date(results_cache.db_key())
     name = results_cache.catalogue().measure_name(metric_id, current_language())
     st.subheader(name)
@@ -169,7 +190,7 @@ def measure_panel(
     if row is not None:
         headline(row)
     try:
-        spc_section(portfolio_id, metric_id, as_of, name, filters, row, scope=scope)
+        spc_section(portfolio_id, metric_id, as_of, name, filters, row, scope=scope, month_click=month_click)
     except Exception:  # a chart fault must not take the page down or show a trace
         log.exception("SPC chart of %s/%s failed", portfolio_id, metric_id)
         st.error(t("errors.chart_failed"))
