@@ -78,6 +78,11 @@ BAD = [
         None,
     ),
     (
+        "recommendations",
+        [row("recommendations", report_id="IR-404")],
+        [(2, "report_id", "IR-404", "report_id IR-404 not found in inspections")],
+    ),
+    (
         "referral_needs",
         [VALID["referral_needs"], row("referral_needs", improved="false")],
         [(3, "need", "drugs_alcohol", "duplicate referral_id and need")],
@@ -96,7 +101,8 @@ def test_bad_v2_input_is_rejected_with_row_column_value_and_rule_and_stores_noth
         [(at, column, value, rule)] = _errors(result)
         key = "entitlement_id" if table == "quality_reviews" else "referral_id"
         assert (at, column, value) == (2, key, rows[0][key])
-        assert "must exist" in rule or "not found" in rule or "unknown" in rule, rule
+        parent = "entitlements" if table == "quality_reviews" else "referrals"
+        assert rule == f"{key} {rows[0][key]} not found in {parent}"
     else:
         assert _errors(result) == expected
     assert count(engine, table) == 0
