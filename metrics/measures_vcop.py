@@ -132,12 +132,14 @@ def compute(ctx: Context, measures: list[Measure]) -> None:
             no_rule(m)
 
 
-def reasons_by_unit(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
-    """Where good reasons stand in for delivery: per owing unit, its shortfalls (late + missed + justified) triggered
-    in the window, how many are justified, and how often each reason was given; the units with most justified first.
+def reasons_by_unit(frame: pd.DataFrame, reasons: list[str], column: str = "unit") -> pd.DataFrame:
+    """Where good reasons stand in for delivery: per owing unit (or another `column`, e.g. the owning agency), its
+    shortfalls (late + missed + justified) triggered in the window, how many are justified, and how often each reason
+    was given; the groups with most justified first.
 
-    `frame` is the prepared entitlements frame (cohort already applied) kept with `unit`. Columns: unit, shortfalls,
-    justified, then one per reason (in `reasons` order), then top_reason (None when no reason was given).
+    `frame` is the prepared entitlements frame (cohort already applied) holding `column`. Columns: unit (the group,
+    whatever `column`), shortfalls, justified, then one per reason (in `reasons` order), then top_reason (None when
+    no reason was given).
     """
     inside = frame[month_column("trigger_date")].notna().to_numpy()
     rows = frame.loc[inside & frame["state"].isin(SHORTFALLS).to_numpy()]
@@ -146,7 +148,7 @@ def reasons_by_unit(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
     reason = rows[REASON].astype("string") if REASON in rows.columns else pd.Series(pd.NA, index=rows.index)
     table = pd.DataFrame(
         {
-            "unit": labels(rows["unit"]).to_numpy() if "unit" in rows.columns else "unknown",
+            "unit": labels(rows[column]).to_numpy() if column in rows.columns else "unknown",
             "shortfalls": w,
             "justified": justified * w,
             "reason": reason.where(pd.Series(justified, index=rows.index)).to_numpy(),

@@ -19,18 +19,21 @@ AGENCY_COLUMNS = [
 ]  # fmt: skip
 
 
-def reasons_by_unit(ready: Prepared, catalogue: Catalogue, portfolio: str) -> pd.DataFrame:
-    """Per owing unit, for the portfolio's cohort over the prepared window (cut by unit): shortfalls, justified, each
-    reason's count, the most used reason, and the share of shortfalls justified (suppressed under the catalogue's
-    threshold, like every rate)."""
+def reasons_by_unit(ready: Prepared, catalogue: Catalogue, portfolio: str, by: str = "unit") -> pd.DataFrame:
+    """Per owing unit (by="unit", the window prepared cut by unit) or owning agency (by="owner", the catalogue's owner
+    of each code), for the portfolio's cohort: shortfalls, justified, each reason's count, the most used reason, and
+    the share of shortfalls justified (suppressed under the catalogue's threshold, like every rate)."""
     reasons = [r.code for r in catalogue.exception_reasons]
     frame = ready.frames.get("entitlements")
-    if frame is None or "unit" not in frame.columns:
+    if frame is not None and by == "owner":
+        owners = {e.code: e.owner for e in catalogue.entitlements}
+        frame = frame.assign(owner=frame["code"].astype(str).map(owners))
+    if frame is None or by not in frame.columns:
         return pd.DataFrame(columns=["unit", "shortfalls", "justified", *reasons, "top_reason", "share"])
     cohort = catalogue.portfolio(portfolio).cohort
     if cohort:
         frame = frame.loc[cohort_mask(frame, cohort)]
-    table = measures_vcop.reasons_by_unit(frame, reasons)
+    table = measures_vcop.reasons_by_unit(frame, reasons, by)
     shown = table["shortfalls"] >= catalogue.statistics.suppression_threshold
     with np.errstate(divide="ignore", invalid="ignore"):
         table["share"] = (table["justified"] / table["shortfalls"]).where(shown)

@@ -199,3 +199,24 @@ def test_compliance_and_duty_by_owning_agency_pool_counts():
     assert pd.isna(cps["value"])  # fewer than 10: suppressed, never 75%
     assert out.loc[("probation", "VCOP"), "denominator"] == 0
     assert ("wcu", "VCOP") not in out.index  # no rows given for its codes
+
+
+def test_good_reasons_grouped_by_owning_agency():
+    from metrics.measures import Prepared
+    from results.vcop import reasons_by_unit as by_group
+
+    month = pd.Timestamp("2024-03-01")
+    rows = [  # (code, state, reason, n): R3 police, R8 the Witness Care Unit, R6_CPS_DECISION the CPS
+        ("R3_WRITTEN_ACK", "justified", "victim_uncontactable", 4),
+        ("R3_WRITTEN_ACK", "missed", None, 8),
+        ("R8_HEARING_INFO", "justified", "delivered_by_other_agency", 2),
+        ("R6_CPS_DECISION", "late", None, 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["code", "state", "exception_reason", "n"]).assign(month_trigger_date=month)
+    ready = Prepared({"entitlements": frame}, month, month, month, None)
+    table = by_group(ready, CAT, "vcop", by="owner").set_index("unit")
+    assert list(table.index) == ["police", "wcu", "cps"]
+    assert table.loc["police", ["shortfalls", "justified", "victim_uncontactable"]].tolist() == [12, 4, 4]
+    assert table.loc["police", "share"] == pytest.approx(4 / 12)  # 12 shortfalls: shown
+    assert table.loc["wcu", "top_reason"] == "delivered_by_other_agency" and pd.isna(table.loc["wcu", "share"])
+    assert table.loc["cps", "justified"] == 0 and table.loc["cps", "top_reason"] is None

@@ -22,7 +22,7 @@ from ui.db import get_engine
 from ui.downloads import download_button
 from ui.filters import Period, portfolio_picker
 from ui.formatting import format_interval, format_value, icon_label
-from ui.measure_views import base_text
+from ui.measure_views import base_text, param_select
 from ui.names import measure_name, measure_names, portfolio_name, right_name
 from ui.tables import table_alternative
 
@@ -288,21 +288,27 @@ def reason_names(catalogue: Catalogue) -> dict[str, str]:
     return {r.code: (r.name_cy if welsh else r.name) for r in catalogue.exception_reasons}
 
 
+REASON_GROUPS = ("unit", "owner")  # the good reasons by owing unit or by owning agency
+
+
 @st.cache_data(ttl=results_cache.TTL, show_spinner=False)
 def _reasons_by_unit(
-    db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple, version: tuple
+    db: str, as_of: dt.date, start: dt.date, end: dt.date, portfolio: str, filters: tuple, version: tuple, by: str
 ) -> pd.DataFrame:
-    ready = results_cache.prepared_frames(db, as_of, start, end, "unit", filters)
-    return vcop_results.reasons_by_unit(ready, results_cache.catalogue(), portfolio)
+    ready = results_cache.prepared_frames(db, as_of, start, end, "unit" if by == "unit" else None, filters)
+    return vcop_results.reasons_by_unit(ready, results_cache.catalogue(), portfolio, by)
 
 
-def reasons_table(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """The good reasons by unit as people read them: counts, the share justified, each reason, the one used most."""
+def reasons_table(table: pd.DataFrame, catalogue: Catalogue, by: str = "unit") -> pd.DataFrame:
+    """The good reasons by unit (or agency) as people read them: counts, the share justified, each reason, the one
+    used most."""
     names = reason_names(catalogue)
     share = [t("chart.suppressed") if pd.isna(v) else format_value(v, "rate") for v in table.get("share", pd.Series())]
     return pd.DataFrame(
         {
-            t("vcop.duty.columns.unit"): table["unit"].to_numpy(),
+            t(f"vcop.duty.columns.{by}"): [
+                t(f"vcop.agency.names.{v}") if by == "owner" else v for v in table["unit"].to_numpy()
+            ],
             t("vcop.duty.columns.shortfalls"): table["shortfalls"].astype(int).to_numpy(),
             t("vcop.duty.columns.justified"): table["justified"].astype(int).to_numpy(),
             t("vcop.duty.columns.share"): share,
@@ -323,15 +329,17 @@ def duty_section(
         tile(column, measure_name(metric_id), row_of(rows, metric_id))
     table_alternative(duty_table(rows, catalogue), t("vcop.duty.caption", period=period.label()), key="vcop_duty_table")
     st.subheader(t("vcop.duty.reasons_title"))
+    by = param_select(t("vcop.duty.group_by"), REASON_GROUPS, "reasons_by", "unit", "vcop_reasons_by",
+                      lambda g: t(f"vcop.duty.groups.{g}"))  # fmt: skip
     table = _reasons_by_unit(
-        db, as_of, period.start, period.end, portfolio, tuple(filters), results_cache.data_version(db)
+        db, as_of, period.start, period.end, portfolio, tuple(filters), results_cache.data_version(db), by
     )
     table = table.loc[table["justified"] > 0]
     if table.empty:
         st.info(t("vcop.duty.none"))
     else:
         table_alternative(
-            reasons_table(table, catalogue),
+            reasons_table(table, catalogue, by),
             t("vcop.duty.reasons_caption", period=period.label()),
             key="vcop_reasons_by_unit",
         )
