@@ -61,7 +61,6 @@ def shown(value, kind: str) -> str:
 
 table = pd.DataFrame(
     {
-        t("targets.columns.metric_id"): overview["metric_id"],
         t("targets.columns.measure"): overview["metric_id"].map(names),
         t("targets.columns.default"): [shown(v, k) for v, k in zip(overview["default"], overview["kind"], strict=True)],
         t("targets.columns.override"): [
