@@ -60,7 +60,9 @@ def code_section(code: str) -> None:
     metric_id = f"VCOP_{code}"
     st.subheader(measure_name(metric_id))
     definition_panel(metric_id)
-    vcop.tile(st, t("vcop.columns.compliance"), vcop.row_of(rows, metric_id))
+    compliance, duty = st.columns(2)  # delivery beside the statutory duty (STATUTORY.md §1)
+    vcop.tile(compliance, t("vcop.columns.compliance"), vcop.row_of(rows, metric_id))
+    vcop.tile(duty, t("vcop.columns.duty"), vcop.row_of(rows, f"DUTY_{code}"))
     cut = param_select(t("vcop.cut"), CUTS, "cut", "unit", "vcop_cut", lambda c: t(f"cuts.{c}"))
     try:
         cut_section(period, portfolio, metric_id, cut, key="vcop_cut_table", filters=filters)
