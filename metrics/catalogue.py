@@ -86,6 +86,10 @@ class EntitlementDef(_Strict):
     """One entitlement code of the Code with its timescales."""
 
     code: str = Field(pattern=r"^R\d+_[A-Z0-9_]+$")
+    # What the entitlement promises, in words ("Updates on the suspect"): measures are named by it, never by the code
+    # (codes are internal: definitions and exports only). Without a name a code reads "an entitlement of the Code".
+    name: str = ""
+    name_cy: str = ""
     right: int = Field(ge=1)
     owner: str
     standard: int = Field(ge=0)
@@ -94,6 +98,12 @@ class EntitlementDef(_Strict):
     basis: str
     basis_cy: str = Field(min_length=1)  # the basis in Welsh: the definition panel and exports show it
     right_name: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """What the entitlement promises, in the language."""
+        if lang == "cy":
+            return self.name_cy or self.name or "un o hawliau'r Cod"
+        return self.name or "an entitlement of the Code"
 
 
 class MojArea(_Strict):
@@ -414,7 +424,7 @@ class Catalogue(_Strict):
 
     def _entitlement_text(self, e: EntitlementDef, welsh: bool) -> dict[str, Any]:
         """An entitlement's settings with its basis and right's name in one language."""
-        out = e.model_dump(exclude={"basis_cy"})
+        out = e.model_dump(exclude={"basis_cy", "name_cy"}) | {"name": e.label("cy" if welsh else "en")}
         if welsh:
             out |= {"basis": e.basis_cy, "right_name": self.rights_cy[e.right]}
         return out
@@ -474,8 +484,8 @@ def _generated(cat: Catalogue) -> list[Measure]:
                 )
             )
     for e in cat.entitlements:
-        name = f"{e.code} (right {e.right}: {cat.rights[e.right]})"
-        name_cy = f"{e.code} (hawl {e.right}: {cat.rights_cy.get(e.right, cat.rights[e.right])})"
+        name = f"{e.label()} (right {e.right}: {cat.rights[e.right]})"
+        name_cy = f"{e.label('cy')} (hawl {e.right}: {cat.rights_cy.get(e.right, cat.rights[e.right])})"
         out.append(Measure(id=f"VCOP_{e.code}", name=name, name_cy=name_cy, codes=[e.code], **common))
     for area in cat.moj_areas:
         out.append(
@@ -534,8 +544,8 @@ def _generated_duty(cat: Catalogue) -> list[Measure]:
         out.append(
             Measure(
                 id=f"DUTY_{e.code}",
-                name=f"Duty met: {e.code} (right {e.right}: {cat.rights[e.right]})",
-                name_cy=f"Dyletswydd wedi'i chyflawni: {e.code} (hawl {e.right}: {name_cy})",
+                name=f"Duty met: {e.label()} (right {e.right}: {cat.rights[e.right]})",
+                name_cy=f"Dyletswydd wedi'i chyflawni: {e.label('cy')} (hawl {e.right}: {name_cy})",
                 codes=[e.code],
                 **duty,
             )

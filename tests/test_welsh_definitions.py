@@ -80,10 +80,10 @@ def test_every_definition_text_differs_in_welsh_where_the_english_is_prose():
             assert (cy[field] != en[field]) == _prose(en[field]), (m.id, field, cy[field])
         assert (en["lang"], cy["lang"]) == ("en", "cy")
         for e_en, e_cy in zip(en.get("entitlements", []), cy.get("entitlements", []), strict=True):
-            assert e_cy["basis"] != e_en["basis"] and e_cy["right_name"] != e_en["right_name"], e_en["code"]
-            assert {k: v for k, v in e_cy.items() if k not in ("basis", "right_name")} == {
-                k: v for k, v in e_en.items() if k not in ("basis", "right_name")
-            }
+            words = ("name", "basis", "right_name")
+            assert all(e_cy[k] != e_en[k] for k in words), e_en["code"]
+            settings = {k: v for k, v in e_en.items() if k not in words}
+            assert {k: v for k, v in e_cy.items() if k not in words} == settings
         # Codes and numbers are the same in both languages.
         same = ("id", "area", "kind", "polarity", "target", "source", "period_date", "cuts", "catalogue_version")
         assert {k: cy[k] for k in same} == {k: en[k] for k in same}
@@ -103,13 +103,14 @@ def test_the_english_definition_is_unchanged_and_the_default():
 
 def test_a_welsh_definition_in_full():
     d = load_catalogue().definition("VCOP_R4_REFERRAL", "cy")
-    assert d["name"] == "R4_REFERRAL (hawl 4: atgyfeirio a chymorth wedi'i deilwra)"
+    assert d["name"] == "Atgyfeirio at wasanaethau cymorth (hawl 4: atgyfeirio a chymorth wedi'i deilwra)"
     assert d["numerator"] == VCOP_NUMERATOR_CY
     assert d["denominator"].startswith("hawlogaethau mewn pryd + hwyr + wedi'u methu; ni chynhwysir")
     assert d["source_name"] == "Hawlogaethau Cod y Dioddefwyr"
     assert d["entitlements"] == [
-        {"code": "R4_REFERRAL", "right": 4, "owner": "police", "standard": 2, "enhanced": 2, "unit": "working",
-         "basis": "Y Cod", "right_name": "atgyfeirio a chymorth wedi'i deilwra"},
+        {"code": "R4_REFERRAL", "name": "Atgyfeirio at wasanaethau cymorth", "right": 4, "owner": "police",
+         "standard": 2, "enhanced": 2, "unit": "working", "basis": "Y Cod",
+         "right_name": "atgyfeirio a chymorth wedi'i deilwra"},
     ]  # fmt: skip
     assert (
         load_catalogue()
@@ -261,7 +262,8 @@ def test_the_definition_popover_reads_in_welsh(welsh_lead_on_a_measure):
     texts = [m.value for m in at.markdown]
     assert f"**Rhifiadur**: {VCOP_NUMERATOR_CY}" in texts
     assert "**Ffynhonnell**: Hawlogaethau Cod y Dioddefwyr, yn ôl y diwrnod y daeth yr hawlogaeth yn ddyledus" in texts
-    assert "**R6_SUSPECT_UPDATE (hawl 6: yr ymchwiliad a'r erlyniad)** (`VCOP_R6_SUSPECT_UPDATE`)" in texts
+    heading = "**Diweddariadau am y sawl a ddrwgdybir (hawl 6: yr ymchwiliad a'r erlyniad)** (`VCOP_R6_SUSPECT_UPDATE`)"
+    assert heading in texts
     assert not any("timely instances" in t for t in texts)
     timescales = next(df.value for df in at.dataframe if "Hawlogaeth" in df.value.columns)
     assert timescales.to_dict("records") == [

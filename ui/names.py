@@ -3,30 +3,20 @@ in config/catalogue.yaml (the catalogue refuses to load without it), and pages a
 
 from __future__ import annotations
 
-from config.i18n import catalogue as messages
-from config.i18n import current_language, t
+from config.i18n import current_language
 from ui import results_cache
 
 
 def measure_name(metric_id: str) -> str:
-    """The measure's name in the current language. A measure of one entitlement of the Code is named by what the
-    entitlement promises ("Updates on the suspect (right 6: …)"), never by its code: codes and measure ids are
-    internal and show only in the definition pop-over and in exports."""
-    catalogue = results_cache.catalogue()
-    lang = current_language()
-    name = catalogue.measure_name(metric_id, lang)
-    codes = list(getattr(catalogue.measure(metric_id), "codes", []) or [])
-    if len(codes) == 1 and codes[0] in name:
-        return name.replace(codes[0], entitlement_name(codes[0], lang))
-    return name
+    """The measure's name in the current language, as the catalogue gives it to every surface (a measure of one
+    entitlement is named by what the entitlement promises, never by its code: codes and measure ids are internal and
+    show only in the definition pop-over and in exports)."""
+    return results_cache.catalogue().measure_name(metric_id, current_language())
 
 
 def entitlement_name(code: str, lang: str | None = None) -> str:
-    """What an entitlement promises, in the language (a code the translations do not name yet reads as "an
-    entitlement of the Code", never as the code)."""
-    lang = lang or current_language()
-    key = f"entitlement_names.{code}"
-    return t(key, lang=lang) if key in messages(lang) else t("entitlement_names.unnamed", lang=lang)
+    """What an entitlement promises, in the language (catalogue `entitlements[].name`)."""
+    return results_cache.catalogue().entitlement(code).label(lang or current_language())
 
 
 def portfolio_name(portfolio_id: str) -> str:
