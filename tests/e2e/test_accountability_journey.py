@@ -205,7 +205,7 @@ def test_an_action_from_a_red_measure_is_escalated_to_the_board_and_audited(brow
     saved = select(Action.version).where(Action.action_id == action_id, Action.status == "on_track")
     submitted(lead, engine, saved, move_on)
     # The timeline (a grid drawn on a canvas) holds the note once the run after the save has finished.
-    find_in_grid(lead, r"\d+ update\(s\), newest first", "First weekly audit done")
+    find_in_grid(lead, r"\d+ updates?, newest first", "First weekly audit done")
     lead.context.close()
     # 3. Time passes: the action is now 45 days past its due date (set in the database, as a later day would be).
     with engine.begin() as conn:
