@@ -31,8 +31,21 @@ format: setup
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: bootstrap lint
+test: bootstrap lint axe
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# axe-core for the accessibility checks of the browser journeys (tests/e2e/test_accessibility.py), from the npm
+# registry into var/axe (not committed). Without npm or the registry the checks skip, saying why; the rest runs.
+AXE_VERSION ?= 4.14
+AXE_JS := var/axe/node_modules/axe-core/axe.min.js
+.PHONY: axe test-a11y
+axe:
+	@test -f $(AXE_JS) || npm install --prefix var/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) \
+		|| echo "axe-core could not be installed: the accessibility checks will skip"
+
+# axe-core on every page for every role, in English and Welsh (make test checks each page once; see README).
+test-a11y: setup axe
+	VSD_A11Y_MATRIX=1 $(PY) -m pytest tests/e2e/test_accessibility.py -p no:cacheprovider -q $(PYTEST_ARGS)
 
 # Benchmarks at 100,000 victims (see BENCHMARKS.md for the 1M runs and their commands).
 bench: setup

@@ -8,6 +8,7 @@ from config.logs import setup_logging
 from ui import navigation
 from ui.db import database_guard
 from ui.language import language_switch
+from ui.page_language import page_language
 from ui.warmup import start as start_warm_up
 
 setup_logging()  # timestamped, levelled lines for sign-ins, exports, loads (config/logs.py); once per process
@@ -16,7 +17,7 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/shield_person
 # A database that cannot be reached shows a translated message and a retry button, never a stack trace.
 with database_guard():
     scope = gate.require_user()
-    language_switch(on_change=gate.remember_language)
+    page_language(language_switch(on_change=gate.remember_language))  # <html lang> follows the switch
     if scope is not None:
         gate.account_panel()
 

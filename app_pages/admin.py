@@ -192,7 +192,7 @@ def role_labels(lang: str):
 
 def add_form(actor: str, choices: dict[str, str], free_entry: bool) -> None:
     """The form that creates a user."""
-    st.subheader(t("admin.add_title"))
+    st.header(t("admin.add_title"))
     with st.form("vsd_admin_add"):
         st.text_input(t("admin.columns.username"), key=ADD_KEYS["username"], help=t("admin.username_help"))
         st.text_input(t("admin.columns.name"), key=ADD_KEYS["name"])
@@ -290,14 +290,14 @@ assigned = {p for u in records for p in u.portfolios}
 lang = current_language()
 choices = portfolio_choices(assigned, lang)
 free_entry = catalogue_portfolios(lang) is None  # without a catalogue, portfolio ids can be typed in
-st.subheader(t("admin.users_title"))
+st.header(t("admin.users_title"))  # h2 under the page title (axe heading-order)
 table_alternative(users_frame(records, now), t("admin.users_caption", count=len(records)))
 if free_entry:
     st.caption(t("admin.no_catalogue"))
 
 add_form(actor, choices, free_entry)
 
-st.subheader(t("admin.manage_title"))
+st.header(t("admin.manage_title"))
 by_name = {u.username: u for u in records}
 chosen = st.selectbox(
     t("admin.choose_user"),

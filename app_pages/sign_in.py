@@ -21,7 +21,7 @@ gate.sign_in_form()
 
 accounts = gate.demo_accounts_listing()
 if accounts:
-    st.subheader(t("auth.demo.title"))
+    st.header(t("auth.demo.title"))
     st.write(t("auth.demo.intro"))
     st.table(
         [

@@ -296,7 +296,7 @@ def account_panel() -> None:
 def sign_in_form() -> None:
     """The sign-in form; the gate handles what it submits at the start of the next run."""
     with st.form("vsd_signin"):
-        st.subheader(t("auth.form_title"))
+        st.header(t("auth.form_title"))  # h2 under the page title (axe heading-order)
         st.text_input(t("auth.username"), key=USERNAME_KEY, autocomplete="username")
         st.text_input(t("auth.password"), key=PASSWORD_KEY, type="password", autocomplete="current-password")
         st.form_submit_button(t("auth.submit"), key=SUBMIT_KEY, type="primary")

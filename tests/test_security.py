@@ -69,8 +69,15 @@ def raw_html_calls(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
+# The one component the app declares (SECURITY.md threat 6): ui/page_language.py, a static folder in this repository
+# (declared by `path=`, never a URL) whose script only sets <html lang> to "en" or "cy" and sends nothing back.
+AUDITED_COMPONENT = ("ui/page_language.py", "declare_component")
+AUDITED_COMPONENT_FILES = {"index.html", "page_language.js"}
+
+
 def test_no_code_hands_raw_html_to_the_browser():
-    """Markdown without unsafe_allow_html never renders HTML, so user text cannot become script; nothing opts out."""
+    """Markdown without unsafe_allow_html never renders HTML, so user text cannot become script; nothing opts out
+    except the one audited, static page-language component."""
     files = python_files()
     assert len(files) > 50  # the scan really walks the app's code
     found = {
@@ -78,7 +85,26 @@ def test_no_code_hands_raw_html_to_the_browser():
         for path in files
         for line, what in raw_html_calls(ast.parse(path.read_text(encoding="utf-8")))
     }
+    allowed = [where for where, what in found.items() if (where.split(":")[0], what) == AUDITED_COMPONENT]
+    assert len(allowed) == 1, found  # declared once, where it was audited
+    del found[allowed[0]]
     assert found == {}
+
+
+def test_the_audited_component_is_static_and_only_sets_the_page_language():
+    """The allowance above covers a component served from the repository's own folder, whose files are the audited
+    two, whose script reads one argument checked against the app's languages and never writes markup or replies."""
+    tree = ast.parse((ROOT / AUDITED_COMPONENT[0]).read_text(encoding="utf-8"))
+    (call,) = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == "declare_component"]
+    assert {k.arg for k in call.keywords} == {"path"}  # a folder of this repository, never url=
+    folder = ROOT / "ui" / "page_language_static"
+    assert {p.name for p in folder.iterdir()} == AUDITED_COMPONENT_FILES
+    script = (folder / "page_language.js").read_text(encoding="utf-8")
+    live = ("innerHTML", "outerHTML", "insertAdjacent", "document.write", "eval(", "Function(", "setComponentValue",
+            "src=", "href", "fetch(", "XMLHttpRequest", "cookie", "localStorage")  # fmt: skip
+    assert [word for word in live if word in script] == []
+    assert 'var LANGUAGES = ["en", "cy"];' in script and "LANGUAGES.indexOf(lang) !== -1" in script
+    assert "<script>" not in (folder / "index.html").read_text(encoding="utf-8")  # no inline script
 
 
 @pytest.mark.parametrize(
@@ -89,6 +115,8 @@ def test_no_code_hands_raw_html_to_the_browser():
         ("st.html(text)", ["st.html"]),
         ("components.html(text)", ["components.html"]),
         ("st.components.v1.iframe(url)", ["st.components.v1.iframe"]),
+        ("declare_component('x', url=u)", ["declare_component"]),
+        ("components.declare_component('x', path=p)", ["components.declare_component"]),
         ("st.markdown(text, unsafe_allow_html=False)", []),
         ("html.escape(text)", []),
         ("st.markdown(text)", []),

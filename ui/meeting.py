@@ -49,7 +49,7 @@ def start_form(scope: Scope) -> None:
     """Open a new meeting: the scorecards as they stand now are frozen into it."""
     db = results_cache.db_key()
     as_of = results_cache.as_of_date(db)
-    st.subheader(t("meeting.start_title"))
+    st.header(t("meeting.start_title"))  # h2 under the page title (axe heading-order)
     if as_of is None:
         st.info(t("meeting.no_data"))
         return
@@ -94,7 +94,7 @@ def go_to(meeting_id: str | None, item: int = 0) -> None:
 def meetings_list(scope: Scope) -> None:
     """Earlier and open meetings, and a way to open one."""
     frame = meetings.list_meetings(get_engine(), scope)
-    st.subheader(t("meeting.list_title"))
+    st.header(t("meeting.list_title"))
     if frame.empty:
         st.caption(t("meeting.list_none"))
         return
