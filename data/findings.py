@@ -119,6 +119,7 @@ def create_finding(
         "status": "open",
         "closed_date": None,
         "version": 1,
+        "report_id": None,  # a finding typed in the app names no loaded report (a loaded recommendation may)
     }
 
     def attempt(conn) -> dict[str, Any]:

@@ -184,6 +184,7 @@ PARAMETERS: dict[str, str] = {
     "feedback": "another portfolio's feedback",
     "meeting": "a meeting that does not exist",
     "item": "meeting mode's agenda item (a number; injection probe only)",
+    "reasons_by": "good reasons grouped by unit or by agency (a display choice; injection probe only)",
     **{cut: "narrowing filter (injection probe only)" for cut in CUTS},
     # The read pages' filters only narrow the portfolio's own numbers and take only values found in the data.
     **{f"{FILTER_PREFIX}{column}": "page filter (injection probe only)" for column in FILTER_COLUMNS},
