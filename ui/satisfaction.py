@@ -102,6 +102,26 @@ def group_label(cut: str, row: pd.Series) -> str:
     return t("satisfaction.pooled", groups=names)
 
 
+def gap_columns(gaps: pd.DataFrame, hidden) -> dict[str, list[str]]:
+    """The columns every gap table shares: bases, gap, interval, p and verdict in words (blank when suppressed)."""
+    return {
+        t("satisfaction.columns.bases"): [
+            "" if s else t("read_pages.two_bases", n1=format_number(a), n2=format_number(b))
+            for a, b, s in zip(gaps["n1"], gaps["n2"], hidden, strict=True)
+        ],
+        t("satisfaction.columns.gap"): ["" if s else points(v) for v, s in zip(gaps["diff"], hidden, strict=True)],
+        t("chart.ci"): [
+            "" if s else f"{points(lo)} – {points(hi)}"
+            for lo, hi, s in zip(gaps["ci_low"], gaps["ci_high"], hidden, strict=True)
+        ],
+        t("satisfaction.columns.p"): ["" if s else p_text(p) for p, s in zip(gaps["p"], hidden, strict=True)],
+        t("satisfaction.columns.verdict"): [
+            t("chart.suppressed") if s else (t("read_pages.significant") if sig else t("read_pages.not_significant"))
+            for sig, s in zip(gaps["significant"], hidden, strict=True)
+        ],
+    }
+
+
 def gap_table(gaps: pd.DataFrame, cut: str, reference_label: str) -> pd.DataFrame:
     """The gaps as a table: both rates and bases (hidden when suppressed), gap, interval, p and verdict in words."""
     hidden = gaps["suppressed"].to_numpy(bool)
@@ -114,22 +134,7 @@ def gap_table(gaps: pd.DataFrame, cut: str, reference_label: str) -> pd.DataFram
             t("satisfaction.columns.group_rate"): [
                 format_value(v, "rate", s) for v, s in zip(gaps["p2"], hidden, strict=True)
             ],
-            t("satisfaction.columns.bases"): [
-                "" if s else t("read_pages.two_bases", n1=format_number(a), n2=format_number(b))
-                for a, b, s in zip(gaps["n1"], gaps["n2"], hidden, strict=True)
-            ],
-            t("satisfaction.columns.gap"): ["" if s else points(v) for v, s in zip(gaps["diff"], hidden, strict=True)],
-            t("chart.ci"): [
-                "" if s else f"{points(lo)} – {points(hi)}"
-                for lo, hi, s in zip(gaps["ci_low"], gaps["ci_high"], hidden, strict=True)
-            ],
-            t("satisfaction.columns.p"): ["" if s else p_text(p) for p, s in zip(gaps["p"], hidden, strict=True)],
-            t("satisfaction.columns.verdict"): [
-                t("chart.suppressed")
-                if s
-                else (t("read_pages.significant") if sig else t("read_pages.not_significant"))
-                for sig, s in zip(gaps["significant"], hidden, strict=True)
-            ],
+            **gap_columns(gaps, hidden),
         }
     )
 
@@ -199,22 +204,7 @@ def every_gap_section(rows: pd.DataFrame, *, period_label: str) -> None:
                 gaps["p1"], hidden, strict=True)],
             t("satisfaction.columns.comparison_group"): [format_value(v, "rate", s) for v, s in zip(
                 gaps["p2"], hidden, strict=True)],
-            t("satisfaction.columns.bases"): [
-                "" if s else t("read_pages.two_bases", n1=format_number(a), n2=format_number(b))
-                for a, b, s in zip(gaps["n1"], gaps["n2"], hidden, strict=True)
-            ],
-            t("satisfaction.columns.gap"): ["" if s else points(v) for v, s in zip(gaps["diff"], hidden, strict=True)],
-            t("chart.ci"): [
-                "" if s else f"{points(lo)} – {points(hi)}"
-                for lo, hi, s in zip(gaps["ci_low"], gaps["ci_high"], hidden, strict=True)
-            ],
-            t("satisfaction.columns.p"): ["" if s else p_text(p) for p, s in zip(gaps["p"], hidden, strict=True)],
-            t("satisfaction.columns.verdict"): [
-                t("chart.suppressed")
-                if s
-                else (t("read_pages.significant") if sig else t("read_pages.not_significant"))
-                for sig, s in zip(gaps["significant"], hidden, strict=True)
-            ],
+            **gap_columns(gaps, hidden),
         }
     )  # fmt: skip
     table_alternative(table, t("satisfaction.every_gap_caption", period=period_label), key="sat_every_gap_table")
