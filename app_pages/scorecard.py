@@ -88,11 +88,15 @@ st.dataframe(
 )
 
 wanted = st.query_params.get("measure")
+if wanted in options and st.session_state.get(MEASURE_KEY) is None:
+    # A link's ?measure= opens the page at that measure, even when an earlier run of this session drew the box empty
+    # (a sign-in from the link, a run cut short): an empty box must not drop the measure the URL still names.
+    st.session_state[MEASURE_KEY] = wanted
 chosen = st.selectbox(
     t("scorecard.drill"),
     options,
-    # The box's own state (a row picked, a matrix cell clicked) wins; a link's ?measure= opens the page at a measure.
-    index=None if MEASURE_KEY in st.session_state or wanted not in options else options.index(wanted),
+    # The box's own state (a row picked, a matrix cell clicked, the link's measure set above) decides what is shown.
+    index=None,
     format_func=measure_name,
     placeholder=t("scorecard.drill_placeholder"),
     key=MEASURE_KEY,

@@ -103,6 +103,19 @@ def test_drilling_into_a_measure_shows_its_definition_and_spc_table(seeded_app_e
     assert len(months) == 36
 
 
+def test_a_links_measure_opens_even_after_the_box_was_drawn_empty(seeded_app_env):
+    """A session whose earlier run drew the measure box empty (signing in from a link, a run cut short) still opens
+    the measure the URL names, and keeps it in the URL."""
+    at = sign_in("lead.da")
+    assert at.selectbox(key="scorecard_measure").value is None
+    at.query_params["measure"] = "VCOP_R6_SUSPECT_UPDATE"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="scorecard_measure").value == "VCOP_R6_SUSPECT_UPDATE"
+    assert at.query_params["measure"] in (["VCOP_R6_SUSPECT_UPDATE"], "VCOP_R6_SUSPECT_UPDATE")
+    assert "monthly values, bases and SPC result" in " ".join(c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("username", ["analyst", "admin"])
 def test_analysts_and_admins_cannot_open_the_scorecard(seeded_app_env, username):
     at = sign_in(username)
