@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
+from auth import users
+from data.engine import make_engine
 from tests.apptest_support import open_page, sign_in
+
+
+@pytest.fixture
+def lead_da_back_in_english(seeded_app_env):
+    """Switching language while signed in saves it as the user's preference in the shared seeded database: put it
+    back, or every later test signing in as lead.da on this worker reads Welsh."""
+    yield
+    engine = make_engine(seeded_app_env)
+    users.set_language(engine, "lead.da", "en")
+    engine.dispose()
 
 
 def trend_frames(at):
@@ -19,7 +33,7 @@ def test_survivor_voice_draws_trend_lines_of_numbers_only(seeded_app_env):
     assert len(trends) and all(all(isinstance(v, float) and math.isfinite(v) for v in cell) for cell in trends)
 
 
-def test_a_welsh_measure_panel_words_suppressed_months_and_charts_in_welsh(seeded_app_env):
+def test_a_welsh_measure_panel_words_suppressed_months_and_charts_in_welsh(seeded_app_env, lead_da_back_in_english):
     at = sign_in("lead.da")
     # R4_REFERRAL has 9 suppressed months of 36 in the seeded data. (Chosen before the switch:
     # AppTest formats a select box's value outside the run, in English.)
