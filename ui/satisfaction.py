@@ -139,14 +139,8 @@ def gap_table(gaps: pd.DataFrame, cut: str, reference_label: str) -> pd.DataFram
     )
 
 
-def gap_section(gaps: pd.DataFrame, *, cut: str, reference: str, stage_name: str, period_label: str) -> None:
-    """The gaps between the reference group and the others: chart, sentences and table."""
-    reference_label = value_label(cut, reference)
-    if gaps.empty:
-        st.info(t("satisfaction.no_groups"))
-        return
-    labels = [group_label(cut, r) for _, r in gaps.iterrows()]
-    title = t("satisfaction.gap_title_chart", stage=stage_name, reference=reference_label)
+def gap_chart(gaps: pd.DataFrame, labels: list[str], title: str) -> pd.DataFrame:
+    """Draw the gaps (difference, Newcombe interval, significance) labelled as given; the chart's frame."""
     chart_frame = pd.DataFrame(
         {
             "label": labels,
@@ -163,6 +157,18 @@ def gap_section(gaps: pd.DataFrame, *, cut: str, reference: str, stage_name: str
         ),
         title,
     )
+    return chart_frame
+
+
+def gap_section(gaps: pd.DataFrame, *, cut: str, reference: str, stage_name: str, period_label: str) -> None:
+    """The gaps between the reference group and the others: chart, sentences and table."""
+    reference_label = value_label(cut, reference)
+    if gaps.empty:
+        st.info(t("satisfaction.no_groups"))
+        return
+    labels = [group_label(cut, r) for _, r in gaps.iterrows()]
+    title = t("satisfaction.gap_title_chart", stage=stage_name, reference=reference_label)
+    gap_chart(gaps, labels, title)
     st.markdown("\n".join(f"- {gap_sentence(r, reference_label, label)}" for (_, r), label in zip(
         gaps.iterrows(), labels, strict=True)))  # fmt: skip
     caption = t("satisfaction.gap_caption", stage=stage_name, reference=reference_label, period=period_label)
@@ -179,22 +185,7 @@ def every_gap_section(rows: pd.DataFrame, *, period_label: str) -> None:
         return
     names = {m: results_cache.catalogue().measure_name(m, current_language()) for m in gaps["metric_id"]}
     title = t("satisfaction.every_gap_chart", period=period_label)
-    chart_frame = pd.DataFrame(
-        {
-            "label": [names[m] for m in gaps["metric_id"]],
-            "diff": gaps["diff"],
-            "ci_low": gaps["ci_low"],
-            "ci_high": gaps["ci_high"],
-            "significant": gaps["significant"],
-            "suppressed": gaps["suppressed"],
-        }
-    )
-    show_chart(
-        lambda: difference_chart(
-            chart_frame, title=title, suppressed_label=t("chart.suppressed"), translate=translate()
-        ),
-        title,
-    )
+    chart_frame = gap_chart(gaps, [names[m] for m in gaps["metric_id"]], title)
     hidden = gaps["suppressed"].to_numpy(bool)
     table = pd.DataFrame(
         {
