@@ -1,0 +1,254 @@
+"""A Streamlit client that speaks the websocket protocol, for load tests and multi-process checks.
+
+A browser costs a core per few sessions (BENCHMARKS.md, Concurrency), so it cannot measure the server's capacity on
+the same machine. This client does what the browser does on the wire and nothing else: it opens `/_stcore/stream`,
+sends `BackMsg.rerun_script` with the page and widget states, and reads the `ForwardMsg`s of the installed
+`streamlit.proto` until the run has finished. It keeps the elements of the last run (text, widgets, alerts,
+exceptions) so a test can read a page, fill a form and press a button, and it keeps the sign-in cookie the app's
+cookie component asks the browser to set, sending it on every later connection as a browser does.
+
+One asyncio task per session: a few hundred microseconds of CPU per page run, so fifty sessions cost the client
+almost nothing beside the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+# The statuses that end a run for good (a run that ends early for a rerun is followed by the rerun).
+DONE = {
+    ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+    ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR,
+}
+# Text-bearing elements and the attribute that holds their text.
+TEXT_FIELDS = {
+    "markdown": "body",
+    "heading": "body",
+    "alert": "body",
+    "text": "body",
+    "exception": "message",
+    "toast": "body",
+}
+
+
+class ServerError(RuntimeError):
+    """A run the server did not finish: a closed connection, a timeout or a compile error."""
+
+
+@dataclass
+class Element:
+    """One element of the last run: its type, its protobuf and, for widgets, id and label."""
+
+    path: tuple[int, ...]
+    kind: str
+    proto: object
+
+    @property
+    def text(self) -> str:
+        name = TEXT_FIELDS.get(self.kind)
+        return getattr(self.proto, name, "") if name else ""
+
+    @property
+    def label(self) -> str:
+        return getattr(self.proto, "label", "")
+
+    @property
+    def widget_id(self) -> str:
+        return getattr(self.proto, "id", "")
+
+
+@dataclass
+class Run:
+    """What one rerun produced: seconds from request to finish, its elements in page order, the page it ran."""
+
+    seconds: float
+    elements: list[Element]
+    page_hash: str
+    status: int
+
+    def texts(self) -> list[str]:
+        return [e.text for e in self.elements if e.text]
+
+    def text(self) -> str:
+        return "\n".join(self.texts())
+
+    def of_kind(self, kind: str) -> list[Element]:
+        return [e for e in self.elements if e.kind == kind]
+
+    @property
+    def exceptions(self) -> list[str]:
+        return [f"{e.proto.type}: {e.proto.message}" for e in self.of_kind("exception")]
+
+    @property
+    def errors(self) -> list[str]:
+        """Error alerts (st.error) and exceptions: what a load test counts as a failed page."""
+        alerts = [e.proto.body for e in self.of_kind("alert") if e.proto.format == e.proto.ERROR]
+        return self.exceptions + alerts
+
+    def widget(self, label: str, kind: str | None = None) -> Element:
+        """The widget with this label (and kind), e.g. run.widget("Username", "text_input")."""
+        found = [e for e in self.elements if e.widget_id and e.label == label and (kind is None or e.kind == kind)]
+        if not found:
+            labels = sorted({e.label for e in self.elements if e.widget_id})
+            raise LookupError(f"no widget labelled {label!r} ({kind or 'any kind'}); widgets: {labels}")
+        return found[0]
+
+
+@dataclass
+class Session:
+    """One browser-like session against one server: `async with Session(url) as s: await s.open("scorecard")`."""
+
+    base_url: str  # http://127.0.0.1:8501
+    cookies: dict[str, str] = field(default_factory=dict)
+    timeout: float = 300.0
+    page_hashes: dict[str, str] = field(default_factory=dict)  # url path -> page script hash (from navigation)
+    widget_values: dict[str, WidgetState] = field(default_factory=dict)
+    last: Run | None = None
+    _socket: object = None
+    _page_hash: str = ""
+    _path: str = ""
+    _query: str = ""
+
+    async def __aenter__(self) -> Session:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def connect(self) -> None:
+        """Open the websocket (with the cookies a browser would send) and forget the old connection's widgets."""
+        await self.close()
+        url = self.base_url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
+        self._socket = await websockets.connect(
+            url, subprotocols=["streamlit"], additional_headers=headers, max_size=None, open_timeout=self.timeout
+        )
+        self.widget_values = {}
+        self._page_hash = ""
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            with contextlib.suppress(Exception):
+                await self._socket.close()
+            self._socket = None
+
+    async def open(self, path: str = "", query: dict[str, str] | None = None) -> Run:
+        """Go to a page by its URL path ("" for the default page), as a click in the sidebar or a link does."""
+        self._path = path
+        self._query = urlencode(query or {})
+        self._page_hash = self.page_hashes.get(path, "")
+        self.widget_values = {}
+        return await self.rerun()
+
+    async def rerun(self, *changes: WidgetState) -> Run:
+        """Run the current page again with these widget changes (a typed value, a click) and wait for the finish."""
+        state = BackMsg()
+        rerun = state.rerun_script
+        rerun.query_string = self._query
+        rerun.page_script_hash = self._page_hash
+        rerun.page_name = self._path
+        triggers = []
+        for change in changes:
+            if change.WhichOneof("value") in {"trigger_value", "string_trigger_value"}:
+                triggers.append(change)  # a click is sent once, never remembered
+            else:
+                self.widget_values[change.id] = change
+        rerun.widget_states.widgets.extend([*self.widget_values.values(), *triggers])
+        rerun.context_info.timezone = "Europe/London"
+        rerun.context_info.locale = "en-GB"
+        began = time.perf_counter()
+        await self._socket.send(state.SerializeToString())
+        self.last = await self._read_run(began)
+        return self.last
+
+    async def _read_run(self, began: float) -> Run:
+        elements: dict[tuple[int, ...], Element] = {}
+        finished = None
+        page_hash = self._page_hash
+        deadline = began + self.timeout
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise ServerError(f"no finished run within {self.timeout:.0f} s ({self.base_url}/{self._path})")
+            try:
+                raw = await asyncio.wait_for(self._socket.recv(), remaining)
+            except (TimeoutError, websockets.ConnectionClosed) as exc:
+                raise ServerError(f"run not finished ({self.base_url}/{self._path}): {exc!r}") from exc
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                elements = {}  # a new run (also after st.rerun()): its elements replace the last run's
+                page_hash = msg.new_session.page_script_hash or page_hash
+            elif kind == "navigation":
+                self._learn_pages(msg.navigation.app_pages)
+                page_hash = msg.navigation.page_script_hash or page_hash
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                element_kind = element.WhichOneof("type")
+                path = tuple(msg.metadata.delta_path)
+                elements[path] = Element(path, element_kind, getattr(element, element_kind))
+                if element_kind == "component_instance":
+                    self._take_cookie(element.component_instance)
+            elif kind == "page_not_found":
+                raise ServerError(f"page not found: {self._path!r}")
+            elif kind == "script_finished":
+                finished = msg.script_finished
+                if finished == ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR:
+                    raise ServerError("the app did not compile")
+            elif kind == "session_status_changed" and not msg.session_status_changed.script_is_running:
+                if finished in DONE:  # the runner is idle after a complete run: the app's own "run finished"
+                    break
+        self._page_hash = page_hash
+        ordered = [elements[p] for p in sorted(elements)]
+        return Run(time.perf_counter() - began, ordered, page_hash, finished)
+
+    def _learn_pages(self, pages: Iterable) -> None:
+        for page in pages:
+            self.page_hashes[page.url_pathname] = page.page_script_hash
+
+    def _take_cookie(self, component) -> None:
+        """The cookie component's "set"/"delete" calls are what a browser would store (extra_streamlit_components)."""
+        if component.component_name.split(".")[-1] != "cookie_manager" or not component.json_args:
+            return
+        args = json.loads(component.json_args)
+        if args.get("method") == "set" and args.get("cookie"):
+            self.cookies[args["cookie"]] = str(args.get("value", ""))
+        elif args.get("method") == "delete" and args.get("cookie"):
+            self.cookies.pop(args["cookie"], None)
+
+    # Widget helpers: what a person does with the page.
+
+    @staticmethod
+    def typed(element: Element, value: str) -> WidgetState:
+        return WidgetState(id=element.widget_id, string_value=value)
+
+    @staticmethod
+    def clicked(element: Element) -> WidgetState:
+        return WidgetState(id=element.widget_id, trigger_value=True)
+
+    async def sign_in(self, username: str, password: str, labels: tuple[str, str, str]) -> Run:
+        """Fill the sign-in form (labels: username, password, submit button) and submit it."""
+        page = self.last or await self.open()
+        user_label, password_label, submit_label = labels
+        return await self.rerun(
+            self.typed(page.widget(user_label, "text_input"), username),
+            self.typed(page.widget(password_label, "text_input"), password),
+            self.clicked(page.widget(submit_label, "button")),
+        )
+
+    async def click(self, label: str) -> Run:
+        """Press the button with this label on the current page."""
+        return await self.rerun(self.clicked(self.last.widget(label, "button")))
