@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 import time
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -112,6 +114,7 @@ class Session:
     base_url: str  # http://127.0.0.1:8501
     cookies: dict[str, str] = field(default_factory=dict)
     timeout: float = 300.0
+    verify_tls: bool = True  # False for a proxy on loopback with a self-signed certificate (benchmarks, tests)
     page_hashes: dict[str, str] = field(default_factory=dict)  # url path -> page script hash (from navigation)
     widget_values: dict[str, WidgetState] = field(default_factory=dict)
     last: Run | None = None
@@ -133,10 +136,39 @@ class Session:
         url = self.base_url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
         self._socket = await websockets.connect(
-            url, subprotocols=["streamlit"], additional_headers=headers, max_size=None, open_timeout=self.timeout
+            url,
+            subprotocols=["streamlit"],
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=self.timeout,
+            ssl=self._tls() if url.startswith("wss") else None,
         )
         self.widget_values = {}
         self._page_hash = ""
+
+    def _tls(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if not self.verify_tls:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    async def fetch_index(self) -> int:
+        """GET the app's page as a browser does before it opens the websocket, keeping the cookies it sets (a proxy's
+        sticky-session cookie); returns the HTTP status."""
+
+        def fetch() -> tuple[int, list[str]]:
+            handler = urllib.request.HTTPSHandler(context=self._tls())
+            with urllib.request.build_opener(handler).open(self.base_url.rstrip("/") + "/", timeout=self.timeout) as r:
+                r.read()
+                return r.status, r.headers.get_all("Set-Cookie") or []
+
+        status, set_cookies = await asyncio.to_thread(fetch)
+        for header in set_cookies:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            if name.strip():
+                self.cookies[name.strip()] = value.strip()
+        return status
 
     async def close(self) -> None:
         if self._socket is not None:
