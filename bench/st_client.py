@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import ssl
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileUploaderState, FileURLs, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -33,6 +36,7 @@ DONE = {
     ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
     ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR,
 }
+XSRF_COOKIE = "_streamlit_xsrf"  # Streamlit's XSRF cookie, echoed in an upload's X-Xsrftoken header
 # Text-bearing elements and the attribute that holds their text.
 TEXT_FIELDS = {
     "markdown": "body",
@@ -69,6 +73,16 @@ class Element:
     def widget_id(self) -> str:
         return getattr(self.proto, "id", "")
 
+    def frame(self):
+        """A dataframe or table element's rows as a pandas DataFrame, read from the Arrow bytes the browser's grid
+        reads (a lazily served frame: its first page only)."""
+        from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+        data = self.proto.arrow_data.data
+        if not data and self.kind == "dataframe" and self.proto.HasField("lazy_data"):
+            data = self.proto.lazy_data.initial_chunk.data
+        return convert_arrow_bytes_to_pandas_df(data)
+
 
 @dataclass
 class Run:
@@ -104,6 +118,15 @@ class Run:
         if not found:
             labels = sorted({e.label for e in self.elements if e.widget_id})
             raise LookupError(f"no widget labelled {label!r} ({kind or 'any kind'}); widgets: {labels}")
+        return found[0]
+
+    def keyed(self, key: str) -> Element:
+        """The widget the app created with this key (Streamlit ends a keyed widget's id with it), for labels that
+        repeat on a page: run.keyed("vsd_targets_save")."""
+        found = [e for e in self.elements if e.widget_id.endswith(f"-{key}")]
+        if not found:
+            keys = sorted(e.widget_id.split("-", 2)[-1] for e in self.elements if e.widget_id)
+            raise LookupError(f"no widget with key {key!r}; keys: {keys}")
         return found[0]
 
 
@@ -270,6 +293,97 @@ class Session:
     @staticmethod
     def clicked(element: Element) -> WidgetState:
         return WidgetState(id=element.widget_id, trigger_value=True)
+
+    @staticmethod
+    def chosen(element: Element, option: str) -> WidgetState:
+        """A selectbox or radio set to the option shown as `option` (its label on the page, as Streamlit sends it)."""
+        if option not in element.proto.options:
+            raise LookupError(f"{element.label!r} has no option {option!r}; options: {list(element.proto.options)}")
+        return WidgetState(id=element.widget_id, string_value=option)
+
+    @staticmethod
+    def numbered(element: Element, value: float) -> WidgetState:
+        """A number_input set to `value` (Streamlit sends integers as doubles too)."""
+        return WidgetState(id=element.widget_id, double_value=float(value))
+
+    @staticmethod
+    def dated(element: Element, *days: dt.date) -> WidgetState:
+        """A date_input set to a day (or to a range of two); no day clears it."""
+        state = WidgetState(id=element.widget_id)
+        state.string_array_value.data.extend(day.isoformat() for day in days)
+        return state
+
+    @staticmethod
+    def checked(element: Element, value: bool = True) -> WidgetState:
+        """A checkbox or toggle ticked (or not)."""
+        return WidgetState(id=element.widget_id, bool_value=value)
+
+    async def upload(self, element: Element, files: Iterable[tuple[str, bytes, str]]) -> WidgetState:
+        """Upload (name, content, MIME type) files for a file_uploader as the browser does, and return the widget's
+        new state (send it with the next rerun, or with the form's submit): ask the session for upload URLs
+        (BackMsg.file_urls_request), PUT each file there as multipart form data with the XSRF cookie and header, then
+        name the uploaded files in the widget's state."""
+        files = list(files)
+        request_id = uuid.uuid4().hex
+        ask = BackMsg()
+        ask.file_urls_request.request_id = request_id
+        ask.file_urls_request.file_names.extend(name for name, _content, _mime in files)
+        await self._socket.send(ask.SerializeToString())
+        deadline = time.perf_counter() + self.timeout
+        while True:  # what else arrives between runs (a status change) is of no interest here
+            try:
+                raw = await asyncio.wait_for(self._socket.recv(), max(0.0, deadline - time.perf_counter()))
+            except (TimeoutError, websockets.ConnectionClosed) as exc:
+                raise ServerError(f"no upload URLs ({self.base_url}): {exc!r}") from exc
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            if msg.WhichOneof("type") == "file_urls_response" and msg.file_urls_response.response_id == request_id:
+                urls = list(msg.file_urls_response.file_urls)
+                break
+        if XSRF_COOKIE not in self.cookies:
+            await asyncio.to_thread(self._fetch_xsrf_cookie)
+        state = FileUploaderState()
+        for (name, content, mime), url in zip(files, urls, strict=True):
+            await asyncio.to_thread(self._put_file, url, name, content, mime)
+            info = UploadedFileInfo(name=name, size=len(content), file_id=url.file_id)
+            info.file_urls.CopyFrom(FileURLs(file_id=url.file_id, upload_url=url.upload_url, delete_url=url.delete_url))
+            state.uploaded_file_info.append(info)
+        widget = WidgetState(id=element.widget_id)
+        widget.file_uploader_state_value.CopyFrom(state)
+        return widget
+
+    def _fetch_xsrf_cookie(self) -> None:
+        """The XSRF cookie an upload must echo in its header: the browser gets it from the health check it makes
+        before opening the websocket (Streamlit sets it there, not on the page)."""
+        handler = urllib.request.HTTPSHandler(context=self._tls())
+        url = self.base_url.rstrip("/") + "/_stcore/health"
+        with urllib.request.build_opener(handler).open(url, timeout=self.timeout) as response:
+            response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                if name.strip() == XSRF_COOKIE:
+                    self.cookies[XSRF_COOKIE] = value.strip()
+
+    def _put_file(self, url: FileURLs, name: str, content: bytes, mime: str) -> None:
+        boundary = uuid.uuid4().hex
+        body = b"".join(
+            [
+                f"--{boundary}\r\n".encode(),
+                f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'.encode(),
+                f"Content-Type: {mime}\r\n\r\n".encode(),
+                content,
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
+        target = url.upload_url if "://" in url.upload_url else self.base_url.rstrip("/") + url.upload_url
+        request = urllib.request.Request(target, data=body, method="PUT")
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        request.add_header("X-Xsrftoken", self.cookies.get(XSRF_COOKIE, ""))
+        handler = urllib.request.HTTPSHandler(context=self._tls())
+        with urllib.request.build_opener(handler).open(request, timeout=self.timeout) as response:
+            if response.status >= 300:
+                raise ServerError(f"upload of {name} refused: HTTP {response.status}")
 
     async def sign_in(self, username: str, password: str, labels: tuple[str, str, str]) -> Run:
         """Fill the sign-in form (labels: username, password, submit button) and submit it."""
