@@ -62,6 +62,16 @@ BENCH_DB ?= $(BENCH_DIR)/bench200k.sqlite3
 bench-data: setup
 	$(PY) -m bench.bench_data --dir $(BENCH_DIR) $(foreach n,$(BENCH_SIZES),--cases $(n))
 
+# Ours against DuckDB querying its own persisted database of the same rows, cold and warm (issue 14; BENCHMARKS.md),
+# on a database `make bench-data` built: 1m by default, `make bench-anchor BENCH_ANCHOR=200k` for the smaller one. The
+# DuckDB file (var/bench/anchor1m.duckdb) is built from the CSV files once. As root, the OS page cache is dropped
+# before every cold run.
+.PHONY: bench-anchor
+BENCH_ANCHOR ?= 1m
+bench-anchor: setup
+	$(PY) -m bench.bench_anchor --sqlite $(BENCH_DIR)/bench$(BENCH_ANCHOR).sqlite3 --data $(BENCH_DIR)/demo$(BENCH_ANCHOR) \
+		--cache $(BENCH_DIR)/cache --duckdb $(BENCH_DIR)/anchor$(BENCH_ANCHOR).duckdb
+
 # 20 and 50 sessions of the websocket-protocol client against 1 and 2 server processes behind nginx, on the
 # 200,000-victim demo data loaded into PostgreSQL (issue 14; BENCHMARKS.md, "Serving a force"). nginx and PostgreSQL
 # must be running; BENCH_PG is an admin URL (the benchmark creates and loads its own database once).
