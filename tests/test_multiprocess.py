@@ -49,12 +49,13 @@ from data.engine import make_engine
 from data.ingest import import_paths
 from data.migrate import upgrade
 from data.queries import latest_as_of
-from tests.apptest_support import PASSWORD, SEEDED_CASES, SEEDED_SEED, add_demo_users
+from tests.apptest_support import PASSWORD, SEEDED_SEED, add_demo_users
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import _die_with_this_process, _free_port
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,
     pytest.mark.xdist_group("multiprocess"),
     pytest.mark.skipif(not POSTGRES_URL, reason="VSD_TEST_POSTGRES_URL not set"),
 ]
@@ -63,6 +64,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("Username", "Password", "Sign in")
 COOKIE_KEY = "multiprocess-test-cookie-key-0123456789abcdef"
 START_TIMEOUT = 180  # s: a server's first health answer on a saturated CI machine
+STOP_TIMEOUT = 3  # s: a server's own clean stop takes several seconds on a busy machine
+CASES = 1_000  # demo victims: enough for red, amber and green measures on the scorecard, quick to load and judge
 # Accounts of their own for the tests that end sessions or lock an account, so no other test's user is touched.
 SIGN_OUT_USER = ("mp.signout", "mp-sign-out-password-1")
 LOCKOUT_USER = ("mp.lockout", "mp-lockout-password-1")
@@ -80,7 +83,7 @@ class Servers:
         """Run one scenario's coroutine; a failure carries the end of both servers' logs (a CI log says why)."""
         try:
             asyncio.run(scenario())
-        except BaseException as exc:
+        except Exception as exc:
             tails = "\n".join(
                 f"--- server {name} ({log.name}), last lines ---\n"
                 + log.read_bytes()[-3_000:].decode("utf-8", "replace")
@@ -91,11 +94,12 @@ class Servers:
 
 
 def _seed(url: str, folder: Path) -> None:
-    """The demo database of the page tests (tests/apptest_support.py) on PostgreSQL, plus this module's users."""
+    """A demo database as the page tests' (tests/apptest_support.py), smaller, on PostgreSQL, plus this module's
+    users."""
     engine = make_engine(url)
     try:
         upgrade(engine)
-        write_demo(folder, cases=SEEDED_CASES, seed=SEEDED_SEED, months=36)
+        write_demo(folder, cases=CASES, seed=SEEDED_SEED, months=36)
         results = import_paths(engine, [folder], loaded_by="tests")
         assert all(r.ok for r in results), [r.message for r in results if not r.ok]
         add_demo_users(engine)
@@ -148,9 +152,6 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     procs: list[subprocess.Popen] = []
     try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("VSD_CACHE_DIR", str(folder / "seed-cache"))  # the load's snapshot stays in the test's folder
-            _seed(url, folder / "demo")
         base = {k: v for k, v in os.environ.items() if k != "VSD_ENV"}
         started = []
         logs = (folder / "server-a.log", folder / "server-b.log")
@@ -165,6 +166,10 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
             proc, base_url = _start(env, log)
             procs.append(proc)
             started.append((proc, base_url, log))
+        # The servers start while the database is seeded: neither reads it before its first page run.
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("VSD_CACHE_DIR", str(folder / "seed-cache"))  # the load's snapshot stays in the test's folder
+            _seed(url, folder / "demo")
         for proc, base_url, log in started:
             _wait_healthy(proc, base_url, log)
         yield Servers(started[0][1], started[1][1], url, folder / "demo", logs)
@@ -173,9 +178,10 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
             proc.terminate()
         for proc in procs:
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                proc.kill()  # nothing of a test server's needs a clean stop; its database goes next
+                proc.wait()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -205,9 +211,10 @@ def _long_date(day: dt.date) -> str:
 
 def test_action_raised_on_a_shows_in_b_action_plan(servers):
     async def scenario():
-        b = await signed_in(servers.b, "inspection", "board")
+        b, a = await asyncio.gather(
+            signed_in(servers.b, "inspection", "board"), signed_in(servers.a, "inspection", "lead.da")
+        )
         before = b.last.widget("Choose an action", "selectbox").proto.options
-        a = await signed_in(servers.a, "inspection", "lead.da")
         form = a.last
         title = f"Cross-process action {uuid.uuid4().hex[:6]}"
         run = await a.rerun(
@@ -235,7 +242,9 @@ def test_action_raised_on_a_shows_in_b_action_plan(servers):
 
 def test_target_changed_on_a_shows_on_b_scorecard(servers):
     async def scenario():
-        b = await signed_in(servers.b, "scorecard", "lead.da")
+        b, a = await asyncio.gather(
+            signed_in(servers.b, "scorecard", "lead.da"), signed_in(servers.a, "targets", "analyst")
+        )
         portfolio = b.last.widget("Portfolio", "selectbox").proto.options[0]  # the lead's one portfolio
         card = b.last.of_kind("dataframe")[0].frame()
         # A rate measure below its target and red: higher is better (a lower-is-better one is red above it).
@@ -245,7 +254,6 @@ def test_target_changed_on_a_shows_on_b_scorecard(servers):
         measure, value = red.iloc[0]["Measure"], _percent(red.iloc[0]["Value"])
         target = math.floor(value) - 1  # now met: green
 
-        a = await signed_in(servers.a, "targets", "analyst")
         run = await a.rerun(a.chosen(a.last.keyed("vsd_targets_portfolio"), portfolio))
         run = await a.rerun(a.chosen(run.keyed("vsd_targets_measure"), measure))
         run = await a.rerun(
@@ -334,12 +342,13 @@ def test_file_loaded_on_a_shows_on_b(servers):
     extract = b"".join(lines[:4])
 
     async def scenario():
-        b = await signed_in(servers.b, "scorecard", "lead.da")
+        b, history, a = await asyncio.gather(
+            signed_in(servers.b, "scorecard", "lead.da"),
+            signed_in(servers.b, "data_management", "analyst"),
+            signed_in(servers.a, "data_management", "admin"),
+        )
         assert f"Rolling 12 complete months to {_long_date(as_of)}" in b.last.text()
-        history = await signed_in(servers.b, "data_management", "analyst")
         loads_before = len(history.last.of_kind("dataframe")[-1].frame())
-
-        a = await signed_in(servers.a, "data_management", "admin")
         form = a.last
         files = await a.upload(form.keyed("vsd_dm_files"), [("victims.csv", extract, "text/csv")])
         run = await a.rerun(
