@@ -109,7 +109,12 @@ def prepare_postgres(admin_url: str, csv_dir: Path, name: str) -> str:
         print(f"loading {csv_dir} into {name} (once)", flush=True)
         for command in (["cli.py", "init-db"], ["cli.py", "import", str(csv_dir)]):
             subprocess.run([sys.executable, *command], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "cli.py", "bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True)
+    # `cli.py bootstrap` makes demo accounts only on the embedded database; outside production the data layer may.
+    from auth.users import ensure_demo_users
+
+    engine = create_engine(url)
+    ensure_demo_users(engine)
+    engine.dispose()
     return url
 
 

@@ -47,6 +47,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its living children (nginx's master and its workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
+
+
 def peak_memory_mb(pid: int) -> float:
     """The process's peak resident set (VmHWM) in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -177,7 +183,7 @@ class Topology:
         return {
             "server_cpu_s": [cpu_seconds(p.pid) for p in self.servers],
             "server_peak_mb": [peak_memory_mb(p.pid) for p in self.servers],
-            "nginx_cpu_s": cpu_seconds(self.nginx.pid) if self.nginx else 0.0,
+            "nginx_cpu_s": tree_cpu_seconds(self.nginx.pid) if self.nginx else 0.0,
         }
 
     def tracebacks(self) -> int:
