@@ -114,8 +114,8 @@ def _seed(url: str, folder: Path) -> None:
 
 
 def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free port (as tests/e2e/conftest.py's live server), once it answers its health
-    check."""
+    """`streamlit run app.py` on a free port, as tests/e2e/conftest.py's live server (it dies with this process);
+    returns the process and its base URL at once (_wait_healthy waits for it)."""
     port = _free_port()
     with open(log, "ab") as out:
         proc = subprocess.Popen(
