@@ -100,6 +100,16 @@ def stack(tmp_path_factory):
         app = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for(app_port, app, app_log)
+        # The socket listens before the app serves: it warms itself first (ui/warmup.py). Wait for its health check.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if request(app_port, "GET", "/_stcore/health", tls=False)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert app.poll() is None and time.monotonic() < deadline, app_log.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
 
         cert, key = folder / "cert.pem", folder / "key.pem"
         subprocess.run(
