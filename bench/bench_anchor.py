@@ -154,13 +154,22 @@ def _column_types(csv: Path) -> dict[str, str]:
     return {name: COLUMN_TYPES.get(name, "VARCHAR") for name in header}
 
 
+def _connect(path: Path, read_only: bool = False):
+    """A connection to the database file, without DuckDB's progress bar (printing it is not part of the work)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _stored_fingerprint(path: Path) -> str | None:
     import duckdb
 
     if not path.exists():
         return None
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with _connect(path, read_only=True) as con:
             return con.execute("SELECT fingerprint FROM anchor_meta").fetchall()[0][0]
     except duckdb.Error:
         return None
@@ -169,7 +178,6 @@ def _stored_fingerprint(path: Path) -> str | None:
 def build_duckdb(path: Path, data_dir: Path, as_of: dt.date) -> dict:
     """The persisted DuckDB database of the CSV files' rows (built once: skipped when present for the same files).
     Returns whether it was built, its wall and CPU seconds, the rows and the file's size."""
-    import duckdb
 
     from metrics.catalogue import load_catalogue
     from metrics.working_days import working_day_calendar
@@ -182,7 +190,7 @@ def build_duckdb(path: Path, data_dir: Path, as_of: dt.date) -> dict:
             leftover.unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         wall, cpu = time.perf_counter(), time.process_time()
-        with duckdb.connect(str(partial)) as con:
+        with _connect(partial) as con:
             for table in TABLES:
                 csv = data_dir / f"{table}.csv"
                 con.execute(  # the table names are the constants TABLES
@@ -205,19 +213,18 @@ def build_duckdb(path: Path, data_dir: Path, as_of: dt.date) -> dict:
         partial.rename(path)
     else:
         seconds = (None, None)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with _connect(path, read_only=True) as con:
         rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}  # noqa: S608 (constants)
     return {"built": built, "seconds": seconds, "rows": rows, "size_mb": path.stat().st_size / 1e6}
 
 
 def duckdb_figures(path: Path, query: str, params: dict, repeats: int) -> dict:
     """In a fresh process: open the database file and run the query (cold), then the same query again (warm)."""
-    import duckdb
 
     sql = SQL[query]
     values = {k: params[k] for k in ("as_of", "start", "end")}
     clock = _Clock()
-    con = clock.time("open the database file", lambda: duckdb.connect(str(path), read_only=True))
+    con = clock.time("open the database file", lambda: _connect(path, read_only=True))
     frame = clock.time("first query", lambda: con.execute(sql, values).df())
     clock.best("warm", lambda: con.execute(sql, values).df(), repeats)
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
