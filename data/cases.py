@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, func, literal, not_, or_, select
+from sqlalchemy import Date, Engine, and_, case, func, literal, not_, or_, select
 
 from auth.roles import Scope
 from data.models import Entitlement, Victim
@@ -126,20 +127,46 @@ def _surely_not_shown(dialect: str, codes: Sequence[str], timescales: pd.DataFra
     the as-of date) within its code's shorter timescale in calendar days is timely whatever the day unit or rights,
     and one still undelivered that few days after its trigger is pending. Neither is late or missed, and most
     instances are timely, so the exact judgement in pandas (classify_cases) sees only the candidates.
+
+    One comparison a row: the calendar days from the trigger to the delivery (or to the as-of date when undelivered
+    by then) against the code's days, looked up with a CASE on the code (codes without a timescale are all kept).
     """
-    conditions = []
+    known = {code: int(min(timescales.at[code, "standard"], timescales.at[code, "enhanced"])) for code in codes
+             if code in timescales.index}  # fmt: skip
+    if not known:
+        return []
     as_of = literal(as_of, Date)
-    for code in codes:
-        if code not in timescales.index:
-            continue
-        days = int(min(timescales.at[code, "standard"], timescales.at[code, "enhanced"]))
-        delivered = and_(E.c.delivered_date.is_not(None), E.c.delivered_date <= as_of)
-        timely = and_(delivered, _days_between(dialect, E.c.trigger_date, E.c.delivered_date) <= days)
-        # Undelivered at the as-of date (none yet, or only later) and still within the timescale: pending.
-        undelivered = or_(E.c.delivered_date.is_(None), E.c.delivered_date > as_of)
-        pending = and_(undelivered, _days_between(dialect, E.c.trigger_date, as_of) <= days)
-        conditions.append(and_(E.c.code == code, or_(timely, pending)))
-    return [not_(or_(*conditions))] if conditions else []
+    delivered = and_(E.c.delivered_date.is_not(None), E.c.delivered_date <= as_of)
+    until = case((delivered, E.c.delivered_date), else_=as_of)
+    within = _days_between(dialect, E.c.trigger_date, until) <= case(known, value=E.c.code)
+    if len(known) == len(set(codes)):
+        return [not_(within)]
+    return [or_(E.c.code.not_in(list(known)), not_(within))]
+
+
+def _select(engine: Engine, codes: Sequence[str], start, last, as_of, catalogue: Catalogue, where: list, extra=()):
+    """The candidate instances of the codes triggered in [start, last] (late or missed possible), oldest first."""
+    return (
+        select(
+            E.c.case_id,
+            E.c.entitlement_id,
+            E.c.code,
+            E.c.trigger_date,
+            E.c.delivered_date,
+            E.c.declined,
+            V.c.enhanced_rights,
+            _unit().label("unit"),
+            V.c.area,
+            *extra,
+        )
+        .select_from(E.join(V, E.c.case_id == V.c.case_id))
+        .where(E.c.code.in_(list(codes)), E.c.trigger_date >= _as_date(start), E.c.trigger_date <= last)
+        # Declined instances are excluded whatever their dates; delivered on the trigger day is always timely.
+        .where(E.c.declined.is_not(True))
+        .where(*where)
+        .where(*_surely_not_shown(engine.dialect.name, codes, catalogue.timescales(), as_of))
+        .order_by(E.c.trigger_date, E.c.case_id, E.c.entitlement_id)
+    )
 
 
 def missed_and_late(
@@ -168,39 +195,79 @@ def missed_and_late(
     cohort = catalogue.portfolio(portfolio_id).cohort
     as_of = _as_date(as_of)
     last = min(_as_date(end), as_of)  # nothing triggered after the as-of date counts
-    stmt = (
-        select(
-            E.c.case_id,
-            E.c.entitlement_id,
-            E.c.code,
-            E.c.trigger_date,
-            E.c.delivered_date,
-            E.c.declined,
-            V.c.enhanced_rights,
-            _unit().label("unit"),
-            V.c.area,
-        )
-        .select_from(E.join(V, E.c.case_id == V.c.case_id))
-        .where(E.c.code.in_(list(codes)), E.c.trigger_date >= _as_date(start), E.c.trigger_date <= last)
-        # Declined instances are excluded whatever their dates; delivered on the trigger day is always timely.
-        .where(E.c.declined.is_not(True))
-        .where(*_cohort_conditions(cohort), *_filter_conditions(cuts))
-        .where(*_surely_not_shown(engine.dialect.name, codes, catalogue.timescales(), as_of))
-        .order_by(E.c.trigger_date, E.c.case_id, E.c.entitlement_id)
-    )
-    rows = read_frame(engine, stmt)
+    where = [*_cohort_conditions(cohort), *_filter_conditions(cuts)]
+    rows = read_frame(engine, _select(engine, codes, start, last, as_of, catalogue, where))
     return classify_cases(rows, catalogue.timescales(), as_of)
+
+
+def missed_and_late_of_portfolios(
+    engine: Engine,
+    scope: Scope,
+    portfolio_ids: Sequence[str],
+    start,
+    end,
+    as_of,
+    *,
+    catalogue: Catalogue | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Each portfolio's late and missed instances of its own codes (portfolio_codes), as missed_and_late gives them
+    for that portfolio and its codes, read in one query for all (an evidence pack reads seven portfolios, most of
+    them the same Code instances of narrower cohorts); portfolios without codes are left out.
+
+    AccessDenied (before anything is read) unless the user may see every portfolio's cases. The query reads the
+    instances of every portfolio's codes for victims in any portfolio's cohort, with the victim columns the cohorts
+    name; each portfolio's rows are then those of its codes whose victim is in its cohort (the same conditions
+    evaluated in pandas), in the same order.
+    """
+    catalogue = catalogue or load_catalogue()
+    wanted = {}
+    for portfolio_id in portfolio_ids:
+        codes = portfolio_codes(catalogue, portfolio_id)
+        check_access(scope, portfolio_id, codes, catalogue)
+        if codes:
+            wanted[portfolio_id] = codes
+    if not wanted:
+        return {}
+    cohorts = {p: dict(catalogue.portfolio(p).cohort or {}) for p in wanted}
+    flags = sorted({key for cohort in cohorts.values() for key in cohort})
+    extra = [V.c[key].label(f"cohort_{key}") for key in flags]
+    # Any victim of any portfolio's cohort (every victim when some portfolio has no cohort).
+    where = [or_(*(and_(*_cohort_conditions(c)) for c in cohorts.values()))] if all(cohorts.values()) else []
+    codes = tuple(dict.fromkeys(code for own in wanted.values() for code in own))
+    as_of = _as_date(as_of)
+    last = min(_as_date(end), as_of)
+    rows = read_frame(engine, _select(engine, codes, start, last, as_of, catalogue, where, extra))
+    if rows.empty:
+        return {p: _empty() for p in wanted}
+    judged = _judged(rows, catalogue.timescales(), as_of)
+    shown = judged["state"].isin(SHOWN_STATES).to_numpy()
+    out = {}
+    for portfolio_id, own in wanted.items():
+        keep = shown & rows["code"].isin(own).to_numpy()
+        for key, value in cohorts[portfolio_id].items():
+            column = rows[f"cohort_{key}"]
+            inside = column.eq(value) if isinstance(value, bool) else column.isin(list(value))
+            keep &= inside.fillna(False).to_numpy(dtype=bool)
+        frame = judged.loc[keep].reset_index(drop=True)
+        out[portfolio_id] = frame if len(frame) else _empty()
+    return out
 
 
 def classify_cases(rows: pd.DataFrame, timescales: pd.DataFrame, as_of) -> pd.DataFrame:
     """The late and missed rows of fetched instances, with state, elapsed days and the timescale that applied."""
     if rows.empty:
         return _empty()
+    out = _judged(rows, timescales, as_of)
+    return out.loc[out["state"].isin(SHOWN_STATES).to_numpy()].reset_index(drop=True)
+
+
+def _judged(rows: pd.DataFrame, timescales: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Every fetched instance (not empty) as COLUMNS, with its state, elapsed days and the timescale that applied."""
     as_of_ts = pd.Timestamp(as_of)
     timescale, calendar = timescale_days(rows["code"], rows["enhanced_rights"], timescales)
     elapsed, delivered = elapsed_days(rows, as_of_ts, calendar)
     state = entitlement_states(rows, timescales, as_of_ts)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "case_id": rows["case_id"].astype("string"),
             "entitlement_id": rows["entitlement_id"].astype("string"),
@@ -210,13 +277,12 @@ def classify_cases(rows: pd.DataFrame, timescales: pd.DataFrame, as_of) -> pd.Da
             "state": state.astype("string"),
             "elapsed": pd.array(elapsed, dtype="Float64").astype("Int64"),
             "timescale": pd.array(timescale, dtype="Float64").astype("Int64"),
-            "day_unit": pd.Series(["calendar" if c else "working" for c in calendar], index=rows.index, dtype="string"),
+            "day_unit": pd.Series(np.where(calendar, "calendar", "working"), index=rows.index, dtype="string"),
             "enhanced_rights": rows["enhanced_rights"].astype("boolean"),
             "unit": rows["unit"].astype("string"),
             "area": rows["area"].astype("string"),
         }
     )
-    return out.loc[out["state"].isin(SHOWN_STATES).to_numpy()].reset_index(drop=True)
 
 
 def _empty() -> pd.DataFrame:

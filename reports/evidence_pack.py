@@ -41,14 +41,16 @@ def _safe_part(text: str) -> str:
 def pack_files(prepared: Prepared) -> dict[str, bytes]:
     """Every file of the pack except manifest.json, by its path inside the zip."""
     inputs = prepared.inputs
-    files: dict[str, bytes] = {"metrics.xlsx": build_metrics_workbook(prepared)}
-    files["board_pack.pdf"] = render_board_pack(prepared)
-    for key, png in sorted(inputs.charts.items()):
-        files["charts/" + "/".join(_safe_part(part) for part in key.split("/")) + ".png"] = png
-    for name, frame in sorted(inputs.case_extracts.items()):
-        files[f"cases/{_safe_part(name)}.csv"] = csv_bytes(frame)
-    if inputs.audit is not None:
-        files["audit.csv"] = csv_bytes(inputs.audit)
+    # Made in this order so that charts still being drawn in other processes are waited for last (the PDF is the
+    # first reader of them); the pack lists them in the order below.
+    workbook = build_metrics_workbook(prepared)
+    cases = {f"cases/{_safe_part(name)}.csv": csv_bytes(frame) for name, frame in sorted(inputs.case_extracts.items())}
+    audit = {} if inputs.audit is None else {"audit.csv": csv_bytes(inputs.audit)}
+    files: dict[str, bytes] = {"metrics.xlsx": workbook, "board_pack.pdf": render_board_pack(prepared)}
+    for key in sorted(inputs.charts):
+        files["charts/" + "/".join(_safe_part(part) for part in key.split("/")) + ".png"] = inputs.charts[key]
+    files |= cases
+    files |= audit
     files["README.txt"] = readme_text(prepared, list(files)).encode("utf-8")
     return files
 

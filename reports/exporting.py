@@ -20,8 +20,10 @@ from data.audit import record_export
 from metrics.catalogue import load_catalogue
 from metrics.measures import Prepared
 from reports.board_pack import build_board_pack
+from reports.chart_images import chart_processes
 from reports.evidence_pack import build_evidence_pack
 from reports.gather import Progress, gather
+from reports.inputs import ReportInputs
 from reports.manifest import sha256_hex
 
 KINDS = ("evidence", "board")
@@ -99,6 +101,17 @@ def check_request(request: ExportRequest, scope: Scope | None) -> None:
         raise ExportRefused("scope", f"{scope.username} has no portfolio to export")
 
 
+def expected_charts(request: ExportRequest, scope: Scope | None) -> int:
+    """How many SPC charts the export will show at most (each portfolio's first few)."""
+    if request.portfolio is not None:
+        portfolios = 1
+    elif scope is None:
+        portfolios = len(load_catalogue().portfolios)
+    else:
+        portfolios = len(exportable_portfolios(scope))
+    return portfolios * ReportInputs.charts_per_portfolio
+
+
 def export_pack(
     engine: Engine,
     request: ExportRequest,
@@ -118,23 +131,29 @@ def export_pack(
     the audit row: when it raises, nothing is audited, so the audit log never records an export that was not written.
     """
     check_request(request, scope)
-    inputs = gather(
-        engine, start=request.start, end=request.end, as_of=request.as_of, portfolio=request.portfolio, scope=scope,
-        lang=request.lang, publication=request.publication, exported_by=actor, prepared=prepared, progress=progress,
-        with_cases=request.kind == "evidence",
-    )  # fmt: skip
+    # A large export draws its charts in other processes, started now so that they are ready once the data is
+    # gathered; the block ends them however the export ends (reports.chart_images).
+    with chart_processes(expected_charts(request, scope)):
+        inputs = gather(
+            engine, start=request.start, end=request.end, as_of=request.as_of, portfolio=request.portfolio,
+            scope=scope, lang=request.lang, publication=request.publication, exported_by=actor, prepared=prepared,
+            progress=progress, with_cases=request.kind == "evidence",
+        )  # fmt: skip
+        if request.kind == "evidence":
+            pack = build_evidence_pack(inputs)
+        else:
+            board = build_board_pack(inputs)
     detail: dict = {
         "kind": request.kind, "from": request.start.isoformat(), "to": request.end.isoformat(),
         "as_of": inputs.as_of.isoformat(), "portfolio": request.portfolio, "portfolios": list(inputs.portfolios),
         "lang": request.lang, "publication": request.publication,
     }  # fmt: skip
     if request.kind == "evidence":
-        pack = build_evidence_pack(inputs)
         data, suggested = pack.data, pack.file_name
         detail["manifest_sha256"] = pack.manifest_sha256
         detail["case_files"] = [f["name"] for f in pack.manifest["files"] if f["name"].startswith("cases/")]
     else:
-        data = build_board_pack(inputs)
+        data = board
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         suggested = f"board_pack_{inputs.as_of.isoformat()}_{stamp}.pdf"
     detail["file"] = file_name or suggested

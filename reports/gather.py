@@ -21,7 +21,7 @@ from auth.roles import Scope
 from charts.spc import decision_notes
 from config.i18n import t
 from data import audit, history, queries
-from data.cases import check_access, missed_and_late, portfolio_codes
+from data.cases import missed_and_late_of_portfolios, portfolio_codes
 from data.commentary import in_language, read_commentary
 from data.feedback import list_feedback
 from metrics import scorecard as windows
@@ -103,27 +103,15 @@ def case_extracts(
 ) -> dict[str, pd.DataFrame]:
     """Missed and late entitlement instances of each exported portfolio the reader may see the cases of.
 
-    Read through data.cases.missed_and_late, which checks the reader's scope before any SQL runs. A portfolio whose
-    cohort and codes lie within one already read (witness care within the whole Code's) is taken from it, after the
-    same check_access; portfolios whose scorecards measure no entitlement have no case-level extract.
+    Read through data.cases.missed_and_late_of_portfolios, which checks the reader's scope for every portfolio before
+    any SQL runs and reads them all in one query; portfolios whose scorecards measure no entitlement have no
+    case-level extract.
     """
-    read: list[tuple[dict, frozenset[str], pd.DataFrame]] = []
-    extracts = {}
-    wanted = [(p, portfolio_codes(catalogue, p)) for p in portfolio_ids]
-    # Widest first, so narrower portfolios of the same cohort can be cut from it.
-    for portfolio_id, codes in sorted(wanted, key=lambda item: -len(item[1])):
-        if not codes or not reader.can_see_cases(portfolio_id):
-            continue
-        cohort = catalogue.portfolio(portfolio_id).cohort
-        wider = next((frame for c, held, frame in read if c == cohort and set(codes) <= held), None)
-        if wider is None:
-            frame = missed_and_late(engine, reader, portfolio_id, codes, start, end, as_of, catalogue=catalogue)
-            read.append((cohort, frozenset(codes), frame))
-        else:
-            check_access(reader, portfolio_id, codes, catalogue)
-            frame = wider.loc[wider["code"].isin(codes).to_numpy()].reset_index(drop=True)
-        extracts[portfolio_id] = frame.assign(portfolio_id=portfolio_id)[["portfolio_id", *frame.columns]]
-    return {p: extracts[p] for p in portfolio_ids if p in extracts}
+    readable = [p for p in portfolio_ids if reader.can_see_cases(p) and portfolio_codes(catalogue, p)]
+    frames = missed_and_late_of_portfolios(engine, reader, readable, start, end, as_of, catalogue=catalogue)
+    return {
+        p: frames[p].assign(portfolio_id=p)[["portfolio_id", *frames[p].columns]] for p in portfolio_ids if p in frames
+    }
 
 
 def feedback_items(engine: Engine, reader: Scope, start, end, lang: str) -> pd.DataFrame:

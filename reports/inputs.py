@@ -136,6 +136,15 @@ def _in_scope(frame: pd.DataFrame | None, column: str, allowed: set[str], what: 
     return frame[frame[column].isin(allowed)].reset_index(drop=True)
 
 
+def _charts_in_scope(charts: Mapping[str, bytes], allowed: set[str]) -> Mapping[str, bytes]:
+    """The charts of the allowed portfolios; charts still being drawn in other processes (reports.chart_images
+    PendingCharts) are not waited for."""
+    in_scope = lambda key: key.split("/", 1)[0] in allowed  # noqa: E731
+    if hasattr(charts, "restricted"):
+        return charts.restricted(in_scope)
+    return {key: png for key, png in charts.items() if in_scope(key)}
+
+
 def _checked_case_extract(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Only the allowed case columns; a forbidden personal-data column stops the export."""
     forbidden = sorted(c for c in frame.columns if str(c).strip().lower().replace(" ", "_") in FORBIDDEN_COLUMNS)
@@ -167,7 +176,7 @@ def prepare(inputs: ReportInputs) -> Prepared:
         changes["portfolios"] = {k: v for k, v in inputs.portfolios.items() if k in allowed}
         changes["metric_rows"] = _in_scope(inputs.metric_rows, "portfolio_id", allowed, "metric_rows")
         changes["scorecards"] = {k: v for k, v in inputs.scorecards.items() if k in allowed}
-        changes["charts"] = {k: v for k, v in inputs.charts.items() if k.split("/", 1)[0] in allowed}
+        changes["charts"] = _charts_in_scope(inputs.charts, allowed)
         changes["commentary"] = {k: v for k, v in inputs.commentary.items() if k in allowed}
         changes["actions"] = _in_scope(inputs.actions, "portfolio", allowed, "actions")
         changes["audit"] = _in_scope(inputs.audit, "portfolio", allowed, "audit")

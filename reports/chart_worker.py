@@ -1,0 +1,72 @@
+"""A chart-drawing process for the exports: `python -m reports.chart_worker`, started by reports.chart_images.
+
+vl-convert holds Python's GIL while it renders, so threads cannot draw two charts at once; processes can. This worker
+reads ChartTasks from its standard input and writes each chart's PNG (or the error it raised) to its standard
+output, one framed message at a time (a 4-byte big-endian length, then a pickle), drawing each chart with exactly the
+function the exporting process would use in-process (reports.chart_images.render_png), so the images are the same
+bytes. It ends when its input ends (None, or the exporting process going away). Only the exporting process writes
+to its input, so the pickles it reads are its own.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+import traceback
+from typing import BinaryIO
+
+HEADER = struct.Struct(">I")
+
+
+def write_message(stream: BinaryIO, message: object) -> None:
+    """One framed message: its length, then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_message(stream: BinaryIO) -> object:
+    """The next framed message; EOFError when the stream ends (cleanly or not) before a whole message."""
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        raise EOFError("the stream ended")
+    size = HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the stream ended inside a message")
+    return pickle.loads(data)  # noqa: S301 - written by the process that started this one, through a pipe
+
+
+def serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    """Answer (id, task) requests with (id, png, None) or (id, None, error text) until None or the end of input."""
+    from reports.chart_images import render_png, warm_up
+
+    warm_up()
+    while True:
+        try:
+            request = read_message(requests)
+        except EOFError:
+            return
+        if request is None:
+            return
+        number, task = request
+        try:
+            reply = (number, render_png(task), None)
+        except Exception:  # the exporting process raises it (with this text) for the export that asked
+            reply = (number, None, traceback.format_exc())
+        write_message(replies, reply)
+
+
+def main() -> None:
+    # The replies go to a copy of the real standard output; anything else printed (a library's warning) goes to
+    # standard error, so it can never be mistaken for a reply.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with replies:
+        serve(sys.stdin.buffer, replies)
+
+
+if __name__ == "__main__":
+    main()
