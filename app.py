@@ -11,7 +11,7 @@ import streamlit as st
 if __name__ != "__main__":
     from ui import warmup
 
-    app = st.App(__file__, lifespan=warmup.at_start)  # the server (`streamlit run app.py`, or `uvicorn app:app`)
+    app = st.App(__file__, lifespan=warmup.at_start)  # the server `streamlit run app.py` starts
 else:
     from auth import gate
     from config.i18n import t

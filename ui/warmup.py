@@ -10,9 +10,11 @@ Streamlit's own start-up hook: `streamlit run app.py` finds the `st.App` in app.
   declare, reads the translations and the catalogue, makes (and migrates) the engine and freezes what it made out of
   the garbage collector's sight: synchronously, about 3 s of one core, while nobody is waiting, so the first sign-in
   page run costs what any later one does;
-- then starts one background thread that computes every scorecard (`warm`): by the time someone has signed in, the
-  landing page finds them done. A run that needs them while the thread is still computing waits for its result
-  (Streamlit holds a lock per cache entry) rather than computing them twice.
+- then starts one background thread that computes every scorecard (`warm`) as soon as the first script run has
+  finished (a visitor already there gets the sign-in page without sharing the GIL with it), or FIRST_RUN_GRACE_S
+  after start if nobody came: by the time someone has signed in, the landing page finds them done. A run that needs
+  them while the thread is still computing waits for its result (Streamlit holds a lock per cache entry) rather than
+  computing them twice.
 
 VSD_WARM_UP=0 turns the background computation off (the unit tests do, so no thread outlives a test's database); the
 imports are done either way. A process started without the hook (AppTest) starts the thread after its first script
@@ -54,6 +56,10 @@ STARTUP_MODULES = (
 )  # fmt: skip
 # The modules a signed-in page imports that the sign-in page does not (the heaviest first).
 PAGE_MODULES = ("altair", "charts.spc", "ui.measure_panel", "ui.scorecard_table", "ui.commentary", "ui.measure_views")
+# How long the scorecards' thread of a server that has just started waits for its first script run to finish (the
+# first visitor's sign-in page, a quarter of a second of CPU) before computing anyway: the two would share the GIL.
+FIRST_RUN_GRACE_S = 5.0
+_first_run_done = threading.Event()
 # Streamlit warns once per custom component declared outside a script run; `_register_components` handles those.
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
@@ -125,6 +131,8 @@ def warm(db: str) -> int:
 
 
 def _warm_quietly(db: str) -> None:
+    # A server that has just started lets a visitor who is already there have their first page run to themselves.
+    _first_run_done.wait(FIRST_RUN_GRACE_S)
     try:
         began = time.perf_counter()
         rows = warm(db)
@@ -141,11 +149,17 @@ def _started(db: str) -> threading.Thread:
     return thread
 
 
-def start() -> threading.Thread | None:
-    """Start the process's warm-up once (when enabled); the thread, or None when warm-up is off."""
+def start(*, after_run: bool = True) -> threading.Thread | None:
+    """Start the process's warm-up once (when enabled); the thread, or None when warm-up is off. Called after a
+    script run (`after_run`) it computes at once; from the start-up hook, once the first run is done or after
+    FIRST_RUN_GRACE_S, whichever comes first."""
     from ui import results_cache
 
-    return _started(results_cache.db_key()) if enabled() else None
+    if not enabled():
+        return None
+    if after_run:
+        _first_run_done.set()
+    return _started(results_cache.db_key())
 
 
 @asynccontextmanager
@@ -168,7 +182,7 @@ async def at_start(_app: object) -> AsyncIterator[None]:
     except Exception:  # noqa: BLE001
         log.warning("warm start: could not prepare; the first page run will report why", exc_info=True)
     try:
-        if start() is None:
+        if start(after_run=False) is None:
             log.info("warm start: scorecards not computed in the background (VSD_WARM_UP=0)")
     except Exception:  # noqa: BLE001
         log.warning("warm start: the background warm-up did not start", exc_info=True)
