@@ -15,6 +15,7 @@ import pickle
 import struct
 import sys
 import traceback
+from collections.abc import Callable
 from typing import BinaryIO
 
 HEADER = struct.Struct(">I")
@@ -39,11 +40,36 @@ def read_message(stream: BinaryIO) -> object:
     return pickle.loads(data)  # noqa: S301 - written by the process that started this one, through a pipe
 
 
+def share_layer_data() -> Callable[[], None]:
+    """Make Altair turn each DataFrame into Vega-Lite values once per chart rather than once per layer (an SPC chart's
+    five layers share one frame): an Altair data transformer, enabled for this whole process (it draws nothing but
+    export charts), giving exactly the default transformer's values. Returns the function that forgets the frames
+    (called after each chart, so a frame's id cannot be reused while it is remembered)."""
+    import altair as alt
+    from altair.vegalite.data import default_data_transformer
+
+    held: dict[int, tuple[object, object]] = {}
+
+    def values_once(data):
+        hit = held.get(id(data))
+        if hit is not None and hit[0] is data:
+            return hit[1]
+        values = default_data_transformer(data)
+        held[id(data)] = (data, values)
+        return values
+
+    alt.data_transformers.register("vsd_shared_layer_data", values_once)
+    alt.data_transformers.enable("vsd_shared_layer_data")
+    return held.clear
+
+
 def serve(requests: BinaryIO, replies: BinaryIO) -> None:
     """Answer (id, task) requests with (id, png, None) or (id, None, error text) until None or the end of input."""
     from reports.chart_images import render_png, warm_up
 
+    forget = share_layer_data()
     warm_up()
+    forget()
     while True:
         try:
             request = read_message(requests)
@@ -56,6 +82,8 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             reply = (number, render_png(task), None)
         except Exception:  # the exporting process raises it (with this text) for the export that asked
             reply = (number, None, traceback.format_exc())
+        finally:
+            forget()
         write_message(replies, reply)
 
 
