@@ -46,6 +46,8 @@ CASES, SEED = 2_000, 7
 SETTINGS_AS_OF = dt.date(2026, 9, 30)
 EXPORT_PERIOD = (dt.date(2025, 11, 1), dt.date(2026, 10, 31))
 COOKIE_KEY = "test-cookie-key-0123456789abcdefghijklmnop"
+# One worker runs the module: its demo files and databases (module fixtures) are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("one_number")
 
 
 # ---------------------------------------------------------------- databases

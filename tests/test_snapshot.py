@@ -14,15 +14,19 @@ from cli import app
 from data import queries
 from data import snapshot as snapshots
 from data.demo import write_demo
+from data.engine import make_engine
 from data.ingest import import_paths
+from data.migrate import upgrade
 from data.policeuk import import_policeuk
 from metrics.catalogue import load_catalogue
 from metrics.measures import compute, prepare
 from metrics.periods import Period, months, rolling_12
 from metrics.scorecard import window
 from results.scorecards import all_scorecards
-from tests.conftest import POLICEUK_DIR
+from tests.conftest import POLICEUK_DIR, copy_database, new_postgres_database
 
+# One worker runs the module, so its loaded database (built once, copied for each test) is built once per backend.
+pytestmark = pytest.mark.xdist_group("snapshot")
 CAT = load_catalogue()
 AS_OF = dt.date(2024, 3, 31)  # the 36-month window (from April 2021) holds the police.uk files of 2022-2023
 # Five of the reference files' 18 months: each window compared below starts, ends or lies in one of them (loading all
@@ -33,15 +37,43 @@ POLICEUK_FILES = [
 ]
 
 
-@pytest.fixture
-def loaded(engine, tmp_path, monkeypatch):
-    """300 demo victims (36 months to 31 March 2024) and five months of the police.uk reference files, snapshots in
-    tmp_path."""
-    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
-    demo = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory):
+    """The loaded database of each backend, built the first time a test asks for it (once per module and worker):
+    backend name -> URL. The demo files are written once and only read by the tests."""
+    folder = tmp_path_factory.mktemp("snapshot_loaded")
+    demo = folder / "demo"
     write_demo(demo, cases=300, seed=7, months=36, as_of=AS_OF)
-    assert all(r.ok for r in import_paths(engine, [demo], loaded_by="test"))
-    assert all(r.ok for r in import_policeuk(engine, POLICEUK_FILES, loaded_by="test"))
+    built: dict[str, str] = {}
+    drops = []
+
+    def url_for(backend: str) -> str:
+        if backend not in built:
+            if backend == "sqlite":
+                url = f"sqlite:///{folder / 'loaded.sqlite3'}"
+            else:
+                url, drop = new_postgres_database("vsd_snapshot_loaded")
+                drops.append(drop)
+            engine = make_engine(url)
+            upgrade(engine)
+            assert all(r.ok for r in import_paths(engine, [demo], loaded_by="test"))
+            assert all(r.ok for r in import_policeuk(engine, POLICEUK_FILES, loaded_by="test"))
+            engine.dispose()
+            built[backend] = url
+        return built[backend]
+
+    yield demo, url_for
+    for drop in drops:
+        drop()
+
+
+@pytest.fixture
+def loaded(db_url, engine, loaded_once, tmp_path, monkeypatch):
+    """300 demo victims (36 months to 31 March 2024) and five months of the police.uk reference files in this test's
+    own database (a copy of the module's loaded one), snapshots in tmp_path."""
+    monkeypatch.setenv("VSD_CACHE_DIR", str(tmp_path / "cache"))
+    demo, url_for = loaded_once
+    copy_database(url_for(engine.dialect.name), db_url)
     return engine, demo
 
 
