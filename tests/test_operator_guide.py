@@ -80,7 +80,7 @@ def test_the_service_listens_on_loopback_where_nginx_looks_for_it():
     (start,) = unit_values("ExecStart")
     address = re.search(r"--server\.address (\S+)", start).group(1)
     port = re.search(r"--server\.port (\d+)", start).group(1)
-    upstream = re.search(r"upstream vsd_app \{\s*server ([\d.]+):(\d+);", NGINX_CONF)
+    upstream = re.search(r"upstream vsd_app \{[^}]*?^\s*server ([\d.]+):(\d+);", NGINX_CONF, re.MULTILINE)
     assert (address, port) == (upstream.group(1), upstream.group(2)) == ("127.0.0.1", "8501")
     assert STREAMLIT_CONFIG["server"]["address"] == "127.0.0.1"
     assert unit_values("ExecStartPre") == ["/opt/vsd/.venv/bin/python cli.py health"]
