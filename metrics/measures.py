@@ -153,6 +153,10 @@ def cohort_mask(frame: pd.DataFrame, cohort: dict) -> np.ndarray:
         values = frame[key]
         if isinstance(wanted, bool):
             mask &= truth(values.eq(wanted))
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            # Each category compared once (as text, as below), then looked up by code: no per-row strings.
+            per_category = truth(pd.Index(values.cat.categories).astype("string").isin(list(wanted)))
+            mask &= np.append(per_category, False)[values.cat.codes.to_numpy()]  # code −1 (missing) picks False
         else:
             mask &= truth(values.astype("string").isin(list(wanted)))
     return mask
@@ -169,13 +173,14 @@ def with_months(frame: pd.DataFrame, dates: list[str], start, end, as_of) -> pd.
     return frame.assign(**months)
 
 
-def compress(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def compress(frame: pd.DataFrame, keys: list[str], weights=None) -> pd.DataFrame:
     """Identical rows (on `keys`) counted once with their number `n`: what large frames are aggregated from.
 
     A missing value is a value of its own. Each column is turned into small integer codes and the codes are combined
     into one int64 key, so counting is a bincount of one integer column instead of a groupby over ~10 keys (9M rows
     at 1M victims: see BENCHMARKS.md "Metrics"). Rows come out in the order of that key, column by column (missing
     first, then categories in their order, other values in order of appearance); measures only sum them.
+    `weights` (positive integers, e.g. the `n` of an already compressed frame) count each row that many times.
     """
     if not keys:
         raise ValueError("compress needs at least one key column")
@@ -189,21 +194,30 @@ def compress(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             size = len(uniques)
         key = key * cardinality + codes
         size *= cardinality
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.int64)
     if size <= max(4 * len(key), 1 << 16) and size <= DENSE_KEYS:
-        counts = np.bincount(key, minlength=size)
+        counts = _count(key, weights, size)
         present = np.flatnonzero(counts)
         group = np.empty(size, dtype=np.int64)
         group[present] = np.arange(len(present))
         group, counts = group[key], counts[present]
     else:  # too many possible keys to count densely: hash the ones there are
         group, uniques = pd.factorize(key, sort=True)
-        counts = np.bincount(group, minlength=len(uniques))
+        counts = _count(group, weights, len(uniques))
     # One row of each group stands for it (every row of a group holds the same values).
     representative = np.empty(len(counts), dtype=np.int64)
     representative[group] = np.arange(len(group))
     out = rows.iloc[representative].reset_index(drop=True)
     out["n"] = counts.astype(np.int64)
     return out
+
+
+def _count(key: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
+    """Rows (or their weights) per key value 0..size-1."""
+    if weights is None:
+        return np.bincount(key, minlength=size)
+    return np.bincount(key, weights=weights, minlength=size).round().astype(np.int64)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
@@ -246,18 +260,34 @@ def _judge_entitlements(
     )
 
 
-def _window_entitlements(frame: pd.DataFrame, start, end, as_of, keep: list[str]) -> pd.DataFrame:
+def window_entitlements(frame: pd.DataFrame, start, end, as_of, keep: list[str]) -> pd.DataFrame:
     """Judged instances triggered in the window, compressed to counts per month, code, state and the kept columns."""
     month = window_months(frame["trigger_date"], start, end, as_of)
     inside = month.notna().to_numpy()
-    # The good reason stays too (STATUTORY.md §1): blank but on the few justified instances, it adds few rows.
-    reason = ["exception_reason"] if "exception_reason" in frame.columns and "exception_reason" not in keep else []
-    columns = ["code", "state", "delivered", "in_welsh", "prefers_welsh", *reason, *keep]
+    keys = entitlement_keys(frame.columns, keep)
+    columns = keys[1:]
     rows = frame.loc[inside, columns]
-    compact = pd.DataFrame(
-        {month_column("trigger_date"): month.to_numpy()[inside], **{c: rows[c].array for c in columns}}
-    )
-    return compress(compact, list(compact.columns))
+    compact = pd.DataFrame({keys[0]: month.to_numpy()[inside], **{c: rows[c].array for c in columns}})
+    return compress(compact, keys)
+
+
+def entitlement_keys(columns, keep: list[str]) -> list[str]:
+    """The columns judged entitlements are compressed by, in order: the trigger month, code, state and delivery flags,
+    the good reason (STATUTORY.md §1: blank but on the few justified instances, it adds few rows) and `keep`."""
+    reason = ["exception_reason"] if "exception_reason" in columns and "exception_reason" not in keep else []
+    return [month_column("trigger_date"), "code", "state", "delivered", "in_welsh", "prefers_welsh", *reason, *keep]
+
+
+def victim_keys(catalogue: Catalogue, keep: list[str]) -> list[str]:
+    """The columns victims are compressed by: the month of each period date, outcome, language and `keep` (a cut by
+    an entitlement's own column is not one victims carry)."""
+    months = [month_column(d) for d in period_dates(catalogue, "victims")]
+    return months + sorted({"outcome", "preferred_language", *(c for c in keep if c not in ROW_CUTS)})
+
+
+def prepared_keep(catalogue: Catalogue, by: str | None) -> list[str]:
+    """The victim columns compressed frames keep: every portfolio's cohort columns and the cut."""
+    return sorted(set(cohort_columns(catalogue)) | ({by} if by else set()))
 
 
 def _coalesce(first: pd.Series, second: pd.Series) -> pd.Series:
@@ -271,14 +301,13 @@ def _coalesce(first: pd.Series, second: pd.Series) -> pd.Series:
     return first.astype("string").fillna(second.astype("string"))
 
 
-def _prepare_victims(frame: pd.DataFrame, catalogue: Catalogue, as_of, start, end, keep: list[str]) -> pd.DataFrame:
+def prepared_victims(frame: pd.DataFrame, catalogue: Catalogue, as_of, start, end, keep: list[str]) -> pd.DataFrame:
     """Victims counted per month of each period date, outcome, language preference and the kept columns."""
     dates = period_dates(catalogue, "victims")
     rows = with_months(frame, dates, start, end, as_of)
     months = [month_column(d) for d in dates]
     rows = rows.loc[rows[months].notna().any(axis=1).to_numpy()]
-    keep = [c for c in keep if c not in ROW_CUTS]  # a cut by an entitlement's own column: victims do not carry it
-    return compress(rows, months + sorted({"outcome", "preferred_language", *keep}))
+    return compress(rows, victim_keys(catalogue, keep))
 
 
 def _prepare_feedback(frame: pd.DataFrame, as_of) -> pd.DataFrame:
@@ -292,28 +321,35 @@ def _prepare_feedback(frame: pd.DataFrame, as_of) -> pd.DataFrame:
     return known_by(out, LATER_DATES["feedback_items"], as_of)
 
 
-def _check_cut(by: str | None, allowed: tuple[str, ...] = CUTS + ROW_CUTS) -> None:
+def check_cut(by: str | None, allowed: tuple[str, ...] = CUTS + ROW_CUTS) -> None:
     """A cut (or filter) must be a victim attribute, or for a cut a row column some measure lists (exception_reason)."""
     if by is not None and by not in allowed:
         raise ValueError(f"cannot cut by {by!r}; choose one of {', '.join(allowed)}")
 
 
 def judge(
-    frames: dict[str, pd.DataFrame], catalogue: Catalogue, *, as_of, attributes: list[str] | None = None
+    frames: dict[str, pd.DataFrame],
+    catalogue: Catalogue,
+    *,
+    as_of,
+    attributes: list[str] | None = None,
+    lookup: VictimLookup | None = None,
 ) -> Judged:
     """The per-row work that depends on the as-of date alone: victims' attributes attached, entitlement states,
     dates not yet known blanked, police.uk rows made crimes. Nothing here depends on a window or a cut.
 
     `frames` holds any of SOURCES (data.queries fetches them). Entitlements keep their victims' `attributes`
-    (default: every attribute present, so that any cohort and cut can be taken later).
+    (default: every attribute present, so that any cohort and cut can be taken later). `lookup` holds victims judged
+    already (judged_victims), for frames judged a part at a time; `frames` then holds no victims.
     """
     as_of = pd.Timestamp(as_of)
-    victims = frames.get("victims")
-    if victims is None:
-        victims = pd.DataFrame({"case_id": pd.Series([], dtype="string")})
-    victims = known_by(victims, LATER_DATES["victims"], as_of)
-    # Every case-linked source looks its victims up in the same index: hash the (up to a million) case_ids once.
-    lookup = VictimLookup(victims)
+    if lookup is None:
+        victims = judged_victims(frames.get("victims"), as_of)
+        # Every case-linked source looks its victims up in the same index: hash the (up to a million) case_ids once.
+        lookup = VictimLookup(victims)
+    elif "victims" in frames:
+        raise ValueError("victims are given twice: as a frame and as a lookup")
+    victims = lookup.victims
     attributes = list(VICTIM_ATTRIBUTES) if attributes is None else sorted(attributes)
     out: dict[str, pd.DataFrame] = {}
     for source, frame in frames.items():
@@ -339,19 +375,26 @@ def judge(
     return Judged(out, as_of)
 
 
+def judged_victims(victims: pd.DataFrame | None, as_of) -> pd.DataFrame:
+    """Victims as judge() keeps them: the dates not yet known at the as-of date blanked."""
+    if victims is None:
+        victims = pd.DataFrame({"case_id": pd.Series([], dtype="string")})
+    return known_by(victims, LATER_DATES["victims"], pd.Timestamp(as_of))
+
+
 def prepare_judged(judged: Judged, catalogue: Catalogue, *, start, end, by: str | None = None) -> Prepared:
     """Judged frames cut to the window [start, end]: period months added, entitlements and victims compressed to
     counts keeping the cohort columns and `by` (one of CUTS). Records count when their period date lies in the
     window and not after the as-of date."""
-    _check_cut(by)
+    check_cut(by)
     start, end, as_of = pd.Timestamp(start), pd.Timestamp(end), judged.as_of
-    keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()))
+    keep = prepared_keep(catalogue, by)
     out: dict[str, pd.DataFrame] = {}
     for source, frame in judged.frames.items():
         if source == "entitlements":
-            out[source] = _window_entitlements(frame, start, end, as_of, keep)
+            out[source] = window_entitlements(frame, start, end, as_of, keep)
         elif source == "victims":
-            out[source] = _prepare_victims(frame, catalogue, as_of, start, end, keep)
+            out[source] = prepared_victims(frame, catalogue, as_of, start, end, keep)
         else:
             out[source] = with_months(frame, period_dates(catalogue, source), start, end, as_of)
     return Prepared(out, as_of, start, end, by)
@@ -368,7 +411,7 @@ def filter_judged(judged: Judged, catalogue: Catalogue, filters: dict[str, str] 
     if not filters:
         return judged
     for column in filters:
-        _check_cut(column, CUTS)
+        check_cut(column, CUTS)
     wanted = {c: (str(v).lower() == "true" if c in COHORT_FLAGS else [str(v)]) for c, v in filters.items()}
     out = {}
     for source, frame in judged.frames.items():
@@ -392,7 +435,7 @@ def prepare(
     Missing sources simply produce no measures. Entitlements are judged at `as_of`, keeping only the victim
     attributes the cohorts, `by` and the filters need.
     """
-    _check_cut(by)
+    check_cut(by)
     keep = sorted(set(cohort_columns(catalogue)) | ({by} if by else set()) | set(filters or {}))
     judged = filter_judged(judge(frames, catalogue, as_of=as_of, attributes=keep), catalogue, filters)
     return prepare_judged(judged, catalogue, start=start, end=end, by=by)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -13,7 +12,7 @@ from data import queries
 from data import snapshot as snapshots
 from metrics import scorecard as windows
 from metrics.catalogue import Catalogue
-from metrics.measures import Prepared, filter_judged, prepare, victim_columns
+from metrics.measures import Prepared, prepare, victim_columns
 
 Filters = tuple[tuple[str, str], ...]  # (column, value) pairs narrowing every number
 
@@ -43,9 +42,10 @@ def prepared(
     and narrowed to the victims matching `filters`.
 
     The scorecard window with no cut and no filter has its frames stored ready in the snapshot. Otherwise the
-    snapshot's judged rows are narrowed and prepared: `snapshot()` gives them (the app's cached copy, asked for only
-    when needed), else they are read from the files, never written here, so an export at an earlier as-of date cannot
-    replace the app's. A window the snapshot does not hold is fetched.
+    snapshot serves them (data.snapshot.prepared_from: each source when first used, entitlements and victims from the
+    frames it keeps per cut when the window is of whole months, else from its judged rows): `snapshot()` gives it
+    (the app's cached copy, asked for only when needed), else it is read from the files, never written here, so an
+    export at an earlier as-of date cannot replace the app's. A window the snapshot does not hold is fetched.
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if by is None and not filters and (start, end) == windows.window(as_of):
@@ -54,9 +54,7 @@ def prepared(
             return ready
     snapshot = snapshot() if snapshot is not None else snapshots.read_snapshot(engine, catalogue, as_of)
     if snapshot is not None:
-        if filters:
-            snapshot = dataclasses.replace(snapshot, judged=filter_judged(snapshot.judged, catalogue, dict(filters)))
-        ready = snapshots.prepared_from(snapshot, engine, catalogue, start=start, end=end, by=by)
+        ready = snapshots.prepared_from(snapshot, engine, catalogue, start=start, end=end, by=by, filters=dict(filters))
         if ready is not None:  # None: the window starts before the snapshot does
             return ready
     # Filters need every victim attribute; otherwise only the ones measures use (and the cut) are fetched.

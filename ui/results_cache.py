@@ -131,7 +131,9 @@ def _data_start(db: str, as_of: dt.date, loads: str) -> dt.date:
 
 @st.cache_resource(ttl=TTL, max_entries=1, show_spinner=False)
 def _snapshot(db: str, as_of: dt.date, loads: str) -> snapshots.Snapshot:
-    """The judged per-row frames at the as-of date (a few hundred MB at a million victims): one copy per process."""
+    """The metrics snapshot at the as-of date, one per process: each source's judged rows are read when first used
+    (a few hundred MB in all at a million victims); cuts and filters over whole months read its small per-cut frames
+    instead (data.snapshot.prepared_from)."""
     return snapshots.current_snapshot(get_engine(), catalogue(), as_of)
 
 
