@@ -38,7 +38,7 @@ import vl_convert
 from charts.spc import spc_chart
 from charts.theme import enable_theme, localised
 from config.i18n import t
-from reports.chart_worker import read_message, write_message
+from reports.chart_messages import read_message, write_message
 
 PNG_SCALE = 1.5  # sharp enough for print at the board pack's chart width
 CACHE_ENTRIES = 512  # about 40 kB each

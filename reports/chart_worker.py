@@ -11,33 +11,12 @@ to its input, so the pickles it reads are its own.
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 import sys
 import traceback
 from collections.abc import Callable
 from typing import BinaryIO
 
-HEADER = struct.Struct(">I")
-
-
-def write_message(stream: BinaryIO, message: object) -> None:
-    """One framed message: its length, then its pickle."""
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def read_message(stream: BinaryIO) -> object:
-    """The next framed message; EOFError when the stream ends (cleanly or not) before a whole message."""
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
-        raise EOFError("the stream ended")
-    size = HEADER.unpack(header)[0]
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError("the stream ended inside a message")
-    return pickle.loads(data)  # noqa: S301 - written by the process that started this one, through a pipe
+from reports.chart_messages import read_message, write_message
 
 
 def share_layer_data() -> Callable[[], None]:
