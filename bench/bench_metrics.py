@@ -3,15 +3,19 @@
     python -m bench.bench_metrics --cases 100000 [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
     python -m bench.bench_metrics --sqlite var/bench.sqlite3 --data var/bench_demo   # reuse a loaded database
     python -m bench.bench_metrics ... --database-path     # also time the old path (fetch every row, no snapshot)
+    python -m bench.bench_metrics --sqlite var/bench/bench1m.sqlite3 --data var/bench/demo1m --cache DIR --first-cut 3
+        # only a page's first cut and first filter, each in 3 fresh processes (the snapshot reused when current)
 
 Per backend, each step in a fresh child process (so "cold" starts with nothing cached and the peak memory is the
 step's own): (1) the metrics snapshot a load writes (data.snapshot.refresh_snapshot: fetch, judge, write Parquet);
 (2) the app's path through ui/results_cache.py: cold = the first all_scorecards() of a process (the scorecard frames the
 snapshot stores ready, the live sources, every scorecard computed), warm = the same call again (what a page run costs
-once cached), recomputing every scorecard from the cached prepared frames (what a changed target costs), and reading
-every judged row then windowing it (what a page's first cut or filter costs). DuckDB then computes the same VCOP
-numerators and denominators per code and month with SQL over the same demo CSV files; the two are checked equal and
-timed side by side. CPU seconds are reported beside wall seconds because the machine is shared.
+once cached), recomputing every scorecard from the cached prepared frames (what a changed target costs), reading
+every judged row, and preparing every source for the scorecard window from the snapshot; then (3) a page's first cut
+(the Victims' Code page's measures by area over the rolling 12 months) and (4) its first filter (the same measures for
+one area), each in a fresh process through ui.results_cache.measure_rows, with its peak RSS. DuckDB then computes the
+same VCOP numerators and denominators per code and month with SQL over the same demo CSV files; the two are checked
+equal and timed side by side. CPU seconds are reported beside wall seconds because the machine is shared.
 """
 
 from __future__ import annotations
@@ -121,12 +125,12 @@ def _app_run(url: str, cache: str, queue) -> None:
     )
     # What a page that cuts or filters first needs: every judged row read, then windowed and compressed.
     loads = snapshots.loads_version(engine)
-    snapshot = clock.time(
-        "read the judged snapshot (a cut's or filter's first run)", lambda: results_cache._snapshot(db, as_of, loads)
-    )
+    # (Each source is read, and prepared, when first used: dict() asks for every one.)
+    snapshot = results_cache._snapshot(db, as_of, loads)
+    clock.time("read every judged row of the snapshot", lambda: dict(snapshot.judged.frames))
     clock.time(
-        "window and compress the judged rows (scorecard window)",
-        lambda: snapshots.prepared_from(snapshot, engine, catalogue, start=start, end=end),
+        "prepare every source for the scorecard window from the snapshot",
+        lambda: dict(snapshots.prepared_from(snapshot, engine, catalogue, start=start, end=end).frames),
     )
     recompute = []
     for _ in range(3):
@@ -151,6 +155,50 @@ def _app_run(url: str, cache: str, queue) -> None:
             "vcop": monthly[["code", "month", "numerator", "denominator"]],
         }
     )
+
+
+FIRST_CUT = "first cut: Victims' Code page measures by area, rolling 12 months"
+FIRST_FILTER = "first filter: Victims' Code page measures, rolling 12 months, one area"
+
+
+def _first_cut_run(url: str, cache: str, kind: str, queue) -> None:
+    """Child process: a page's first cut (kind "cut": the Victims' Code page's measures by area over the rolling 12
+    months) or first filter (kind "filter": the same measures for one area) through the app's own cached function
+    (ui.results_cache.measure_rows), in a fresh process: connect, then that one call."""
+    import logging
+
+    os.environ["DATABASE_URL"], os.environ["VSD_CACHE_DIR"] = url, cache
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from metrics.periods import rolling_12
+    from ui import results_cache
+    from ui.db import get_engine
+    from ui.vcop import measure_ids
+
+    clock = _Clock()
+    db = results_cache.db_key()
+    clock.time("connect", get_engine)
+    as_of = results_cache.as_of_date(db)
+    r12 = rolling_12(as_of)
+    start, end, ids = r12.start.date(), r12.end.date(), measure_ids(results_cache.catalogue())
+    if kind == "cut":
+        rows = clock.time(FIRST_CUT, lambda: results_cache.measure_rows(db, as_of, start, end, "vcop", ids, "area"))
+        area = ""
+    else:
+        area = _an_area(url)
+        filters = (("area", area),)
+        rows = clock.time(
+            FIRST_FILTER, lambda: results_cache.measure_rows(db, as_of, start, end, "vcop", ids, filters=filters)
+        )
+    queue.put({"steps": clock.steps, "peak_mb": _peak_mb(), "rows": len(rows), "area": area})
+
+
+def _an_area(url: str) -> str:
+    """The area with the most victims (the filter the first-filter step applies)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        area = conn.execute(text("SELECT area FROM victims GROUP BY area ORDER BY count(*) DESC LIMIT 1")).scalar()
+    engine.dispose()
+    return str(area)
 
 
 def _database_run(url: str, queue) -> None:
@@ -237,8 +285,8 @@ def _snapshot_line(built: dict) -> str:
 
 COLD_STEPS = ("connect", "all scorecards")
 JUDGED_STEPS = (
-    "read the judged snapshot (a cut's or filter's first run)",
-    "window and compress the judged rows (scorecard window)",
+    "read every judged row of the snapshot",
+    "prepare every source for the scorecard window from the snapshot",
 )
 
 
@@ -280,7 +328,8 @@ def report(name: str, built: dict, app: dict, duck: dict, database: dict | None 
     lines += [
         "",
         f"snapshot: {built['size_mb']:.1f} MB on disk, its process peaked at {built['peak_mb']:,.0f} MB; "
-        f"peak RSS of the app process: {app['peak_mb']:,.0f} MB; cold ÷ DuckDB (load + query): "
+        f"peak RSS of the app process: {app['peak_mb']:,.0f} MB (first cut's process {app['cut_peak_mb']:,.0f} MB, "
+        f"first filter's {app['filter_peak_mb']:,.0f} MB); cold ÷ DuckDB (load + query): "
         f"{cold[0] / duck_total:.2f}; VCOP by month from judged rows (read + window + compute) ÷ DuckDB "
         f"(load + query): {ours_vcop[0] / duck_total:.2f}; compute alone ÷ DuckDB query: "
         f"{app['steps']['VCOP per code × 36 months from prepared frames'][0] / duck['query_s']:.2f}; "
@@ -289,12 +338,41 @@ def report(name: str, built: dict, app: dict, duck: dict, database: dict | None 
     return "\n".join(lines)
 
 
-def run_backend(name: str, url: str, cache: Path, data_dir: Path, with_database: bool, reuse: bool) -> None:
-    """Snapshot, app path (and optionally the database path) for one loaded database, then DuckDB; print the report."""
+def first_cut_report(url: str, cache: Path, repeat: int) -> str:
+    """Only the first cut and the first filter, each in `repeat` fresh processes, as markdown lines."""
+    lines = ["| step | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|"]
+    for kind, step in (("cut", FIRST_CUT), ("filter", FIRST_FILTER)):
+        for _ in range(repeat):
+            first = _child(_first_cut_run, url, str(cache), kind)
+            wall, cpu = first["steps"][step]
+            label = f"{step} ({first['area']})" if first["area"] else step
+            lines.append(f"| {label} | {wall:.2f} | {cpu:.2f} | {first['peak_mb']:,.0f} |")
+            connect_wall, connect_cpu = first["steps"]["connect"]
+            lines.append(f"| {kind}: connect | {connect_wall:.2f} | {connect_cpu:.2f} | |")
+    return "\n".join(lines)
+
+
+def run_backend(
+    name: str, url: str, cache: Path, data_dir: Path, with_database: bool, reuse: bool, first_cut: int = 0
+) -> None:
+    """Snapshot, app path (and optionally the database path) for one loaded database, then DuckDB; print the report.
+    With `first_cut`, only the snapshot (reused when current) and the first cut and filter, that many times each."""
     cache.mkdir(parents=True, exist_ok=True)
     started = os.getloadavg()[0]
-    built = _child(_snapshot_run, url, str(cache), reuse)
+    built = _child(_snapshot_run, url, str(cache), reuse or bool(first_cut))
+    if first_cut:
+        print(f"### {name}: a page's first cut and first filter, each in a fresh process", flush=True)
+        print(_snapshot_line(built), flush=True)
+        print(first_cut_report(url, cache, first_cut), flush=True)
+        print(f"load average (1 min) at start {started:.1f}, at end {os.getloadavg()[0]:.1f}", flush=True)
+        return
     app = _child(_app_run, url, str(cache))
+    for kind in ("cut", "filter"):
+        first = _child(_first_cut_run, url, str(cache), kind)
+        app["steps"] |= {f"{kind}: connect": first["steps"]["connect"]} | {
+            k: v for k, v in first["steps"].items() if k != "connect"
+        }
+        app[f"{kind}_peak_mb"] = first["peak_mb"]
     duck = run_duckdb(data_dir, app["as_of"], app["start"])
     database = _child(_database_run, url) if with_database else None
     print(report(name, built, app, duck, database), flush=True)
@@ -312,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="snapshot folder (VSD_CACHE_DIR); default: a temporary one")
     parser.add_argument("--reuse-snapshot", action="store_true", help="keep a current snapshot instead of rewriting")
     parser.add_argument("--database-path", action="store_true", help="also time the path without a snapshot")
+    parser.add_argument(
+        "--first-cut", type=int, default=0, metavar="N", help="only a page's first cut and first filter, N times each"
+    )
     args = parser.parse_args(argv)
 
     from data.demo import write_demo
@@ -338,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         if not sqlite_path.exists():
             load(sqlite_url)
         cache = args.cache or Path(tmp) / "cache"
-        run_backend("SQLite", sqlite_url, cache, data_dir, args.database_path, args.reuse_snapshot)
+        run_backend("SQLite", sqlite_url, cache, data_dir, args.database_path, args.reuse_snapshot, args.first_cut)
         if args.postgres:
             admin = make_engine(args.postgres, isolation_level="AUTOCOMMIT")
             name = f"vsd_bench_{uuid.uuid4().hex[:10]}"
@@ -347,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
             try:
                 load(url)
-                run_backend("PostgreSQL", url, cache, data_dir, args.database_path, False)
+                run_backend("PostgreSQL", url, cache, data_dir, args.database_path, False, args.first_cut)
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
