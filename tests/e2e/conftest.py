@@ -223,6 +223,21 @@ def act_and_wait(
                 raise
 
 
+def download(page, button: Locator, *, tries: int = 3, timeout_ms: int = 60_000):
+    """Click a download button on a settled page and return Playwright's Download. A click sent while a rerun is
+    replacing the page is lost (no file comes): click again once the page has settled, up to `tries` times. A download
+    button's file is made on the click (deferred), so a lost click has made nothing and audited nothing."""
+    for attempt in range(1, tries + 1):
+        wait_until_idle(page)
+        try:
+            with page.expect_download(timeout=timeout_ms) as saved:
+                button.click()
+            return saved.value
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """When a journey fails, say what each open page showed (URL, run state, text) and what the server logged, and

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from data.engine import make_engine
 from data.models import Action, AuditLog, EvidenceFile, Meeting
 from tests.e2e.conftest import act_and_wait, wait_until_idle
+from tests.e2e.conftest import download as download_file
 from tests.e2e.test_signin_journeys import open_app, sign_in, wait_for_sign_in_cookie
 
 PASSWORD = "vsd-demo-{}"
@@ -278,10 +279,8 @@ def test_a_board_meeting_moves_by_keyboard_records_a_decision_and_downloads_the_
     agenda_key(page, "p", "2 of 13: Victims' Code compliance (MoJ)")
     choose(page, "Agenda item", "13 of 13: Record of decisions")
     expect(page.get_by_role("button", name="Download the record (CSV)")).to_be_visible()
-    wait_until_idle(page)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the record (CSV)").click()
-    text = download.value.path().read_bytes().decode("utf-8-sig")
+    record = download_file(page, page.get_by_role("button", name="Download the record (CSV)"))
+    text = record.path().read_bytes().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Meeting,Meeting title,Held on,")
     assert f"{meeting_ref},{title}," in text and decision in text and action_id in text
     with engine.connect() as conn:

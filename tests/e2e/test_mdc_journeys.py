@@ -16,6 +16,7 @@ from sqlalchemy import select
 from data.engine import make_engine
 from data.models import SpcRebase
 from tests.e2e.conftest import act_and_wait, wait_until_idle
+from tests.e2e.conftest import download as download_file
 from tests.e2e.test_accountability_journey import RED_MEASURE, choose, signed_in, submitted
 from tests.e2e.test_signin_journeys import PASSWORDS, open_app, sign_in, wait_for_sign_in_cookie
 
@@ -87,9 +88,7 @@ def board_pack_text(page: Page) -> str:
         timeout_ms=180_000,
         unchanged=lambda: download.count() == 0 and "ready" not in page.locator("body").inner_text(),
     )
-    with page.expect_download(timeout=60_000) as saved:
-        download.click()
-    reader = PdfReader(saved.value.path())
+    reader = PdfReader(download_file(page, download).path())
     return " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
 
 
