@@ -63,6 +63,11 @@ def _source_files() -> list[Path]:
     return files
 
 
+def _names_a_module(text: str) -> bool:
+    """A project module's dotted name ("auth.gate", as ui/warmup.py lists the modules to import at start), not a key."""
+    return (ROOT / text.replace(".", "/")).with_suffix(".py").is_file()
+
+
 def keys_used_in_source() -> dict[str, list[str]]:
     """Literal keys passed to t(...), plus any string literal shaped like a catalogue key (e.g. flash messages)."""
     used: dict[str, list[str]] = {}
@@ -74,7 +79,7 @@ def keys_used_in_source() -> dict[str, list[str]]:
                 if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                     key = node.args[0].value
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY_SHAPE.match(node.value):
-                key = node.value
+                key = None if _names_a_module(node.value) else node.value
             if key:
                 used.setdefault(key, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return used

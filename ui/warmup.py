@@ -10,15 +10,14 @@ Streamlit's own start-up hook: `streamlit run app.py` finds the `st.App` in app.
   declare, reads the translations and the catalogue, makes (and migrates) the engine and freezes what it made out of
   the garbage collector's sight: synchronously, about 3 s of one core, while nobody is waiting, so the first sign-in
   page run costs what any later one does;
-- then starts one background thread that computes every scorecard (`warm`) as soon as the first script run has
-  finished (a visitor already there gets the sign-in page without sharing the GIL with it), or FIRST_RUN_GRACE_S
-  after start if nobody came: by the time someone has signed in, the landing page finds them done. A run that needs
-  them while the thread is still computing waits for its result (Streamlit holds a lock per cache entry) rather than
-  computing them twice.
+- then computes every scorecard (`warm`), still before the first request (1-3 s at 200,000 victims): the first
+  visitors neither wait for them nor share the two cores with them, and the landing page finds them done.
 
-VSD_WARM_UP=0 turns the background computation off (the unit tests do, so no thread outlives a test's database); the
-imports are done either way. A process started without the hook (AppTest) starts the thread after its first script
-run instead (app.py calls `start()` after every run; a look-up once started).
+VSD_WARM_UP=0 turns the scorecards off (the unit tests do, so no thread outlives a test's database); the imports are
+done either way. A process started without the hook (AppTest) computes them in a background thread after its first
+script run instead (app.py calls `start()` after every run; a look-up once started; where the hook ran, that thread
+only finds them cached). A run that needs them while that thread is still computing waits for its result (Streamlit
+holds a lock per cache entry) rather than computing them twice.
 """
 
 from __future__ import annotations
@@ -56,10 +55,6 @@ STARTUP_MODULES = (
 )  # fmt: skip
 # The modules a signed-in page imports that the sign-in page does not (the heaviest first).
 PAGE_MODULES = ("altair", "charts.spc", "ui.measure_panel", "ui.scorecard_table", "ui.commentary", "ui.measure_views")
-# How long the scorecards' thread of a server that has just started waits for its first script run to finish (the
-# first visitor's sign-in page, a quarter of a second of CPU) before computing anyway: the two would share the GIL.
-FIRST_RUN_GRACE_S = 5.0
-_first_run_done = threading.Event()
 # Streamlit warns once per custom component declared outside a script run; `_register_components` handles those.
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
@@ -131,8 +126,6 @@ def warm(db: str) -> int:
 
 
 def _warm_quietly(db: str) -> None:
-    # A server that has just started lets a visitor who is already there have their first page run to themselves.
-    _first_run_done.wait(FIRST_RUN_GRACE_S)
     try:
         began = time.perf_counter()
         rows = warm(db)
@@ -149,22 +142,17 @@ def _started(db: str) -> threading.Thread:
     return thread
 
 
-def start(*, after_run: bool = True) -> threading.Thread | None:
-    """Start the process's warm-up once (when enabled); the thread, or None when warm-up is off. Called after a
-    script run (`after_run`) it computes at once; from the start-up hook, once the first run is done or after
-    FIRST_RUN_GRACE_S, whichever comes first."""
+def start() -> threading.Thread | None:
+    """After a script run: the process's warm-up thread, started once (when enabled; None when off). Where the start-up
+    hook ran it only finds the scorecards cached; elsewhere (AppTest) it computes them."""
     from ui import results_cache
 
-    if not enabled():
-        return None
-    if after_run:
-        _first_run_done.set()
-    return _started(results_cache.db_key())
+    return _started(results_cache.db_key()) if enabled() else None
 
 
 @asynccontextmanager
 async def at_start(_app: object) -> AsyncIterator[None]:
-    """The server's start-up hook (st.App's lifespan): prepare the process, then start the scorecards' thread.
+    """The server's start-up hook (st.App's lifespan): prepare the process, then compute the scorecards.
 
     Runs once Streamlit's runtime has started (its caches are the ones the pages read) and before the first request
     is served. A failure is logged and costs only speed: the first run meets it again and reports it as usual (an
@@ -181,9 +169,14 @@ async def at_start(_app: object) -> AsyncIterator[None]:
         )  # fmt: skip
     except Exception:  # noqa: BLE001
         log.warning("warm start: could not prepare; the first page run will report why", exc_info=True)
-    try:
-        if start(after_run=False) is None:
-            log.info("warm start: scorecards not computed in the background (VSD_WARM_UP=0)")
-    except Exception:  # noqa: BLE001
-        log.warning("warm start: the background warm-up did not start", exc_info=True)
+    # The scorecards too, before the first request: computed in a thread after the first run instead, they shared
+    # the two cores with the next visitors and their browsers (bench/bench_first_visit.py: the second visitor's
+    # sign-in form 1.74 s and 1.4 s of server CPU, against 1.1 s and 0.2 s with them done; BENCHMARKS.md). A later
+    # run's start() only finds them cached.
+    if enabled():
+        from ui import results_cache
+
+        _warm_quietly(results_cache.db_key())
+    else:
+        log.info("warm start: scorecards not computed at start (VSD_WARM_UP=0)")
     yield

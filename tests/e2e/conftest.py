@@ -65,7 +65,7 @@ def seeded_env(tmp_path_factory) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{db}",
         "VSD_COOKIE_KEY": "e2e-test-cookie-key-0123456789abcdefghijkl",
         "VSD_DEMO_DIR": str(db.parent / "demo"),
-        "VSD_WARM_UP": "1",  # as a real server: the first visit warms the process (ui/warmup.py)
+        "VSD_WARM_UP": "1",  # as a real server: it computes the scorecards as it starts (ui/warmup.py)
     }
     env.pop("VSD_ENV", None)
     subprocess.run(
@@ -103,7 +103,7 @@ def live_server(seeded_env) -> str:
         preexec_fn=_die_with_this_process if sys.platform == "linux" else None,  # noqa: PLW1509
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # it answers once warm (imports, engine, scorecards): minutes on a saturated CI box
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
