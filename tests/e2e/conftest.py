@@ -103,7 +103,7 @@ def live_server(seeded_env) -> str:
         preexec_fn=_die_with_this_process if sys.platform == "linux" else None,  # noqa: PLW1509
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180  # it answers once warm (imports, engine, scorecards): minutes on a saturated CI box
+    deadline = time.monotonic() + 180  # it answers once warm (imports, engine, scorecards): slow on a saturated box
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
