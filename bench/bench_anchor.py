@@ -37,12 +37,14 @@ import datetime as dt
 import hashlib
 import multiprocessing as mp
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
+
+from bench.bench_metrics import _Clock as BenchClock
+from bench.bench_metrics import _peak_mb
 
 QUERIES = ("month", "area")
 TITLES = {
@@ -93,21 +95,8 @@ SQL = {
 }
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class _Clock:
-    """Wall and CPU seconds (every thread of the process) of consecutive steps."""
-
-    def __init__(self):
-        self.steps: dict[str, tuple[float, float]] = {}
-
-    def time(self, name: str, call):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = call()
-        self.steps[name] = (time.perf_counter() - wall, time.process_time() - cpu)
-        return result
+class _Clock(BenchClock):
+    """Wall and CPU seconds (every thread of the process) of consecutive steps, and the best of several calls."""
 
     def best(self, name: str, call, repeats: int):
         """The fastest of `repeats` calls (by wall time); the last call's result."""

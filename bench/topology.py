@@ -93,6 +93,28 @@ def nginx_config(app_ports: list[int], https_port: int, http_port: int, cert: Pa
     return text
 
 
+def write_nginx_files(folder: Path, app_ports: list[int], https_port: int) -> Path:
+    """In `folder` (with a temp/ subfolder): a throwaway certificate, the shipped server block for these processes
+    and an nginx.conf that runs it in the foreground; the nginx.conf's path."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (folder / "vsd.conf").write_text(nginx_config(app_ports, https_port, free_port(), cert, key))
+    user = "user root;\n" if os.geteuid() == 0 else ""  # as root, workers would run as nobody: no access here
+    temp = folder / "temp"
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {temp}/body;\n"
+        f"  proxy_temp_path {temp}/proxy;\n  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n"
+        f"  scgi_temp_path {temp}/scgi;\n  include {folder}/vsd.conf;\n}}\n"
+    )
+    return folder / "nginx.conf"
+
+
 @dataclass
 class Topology:
     """N app processes on `database_url` and nginx in front; a context manager that stops them all."""
@@ -146,23 +168,8 @@ class Topology:
         folder = self.work / "nginx"
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "temp").mkdir(parents=True)
-        cert, key = folder / "cert.pem", folder / "key.pem"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-             "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True,
-        )  # fmt: skip
         self.https_port = free_port()
-        (folder / "vsd.conf").write_text(nginx_config(self.ports, self.https_port, free_port(), cert, key))
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        temp = folder / "temp"
-        (folder / "nginx.conf").write_text(
-            f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
-            "events { worker_connections 1024; }\n"
-            f"http {{\n  access_log off;\n  client_body_temp_path {temp}/body;\n"
-            f"  proxy_temp_path {temp}/proxy;\n  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n"
-            f"  scgi_temp_path {temp}/scgi;\n  include {folder}/vsd.conf;\n}}\n"
-        )
+        write_nginx_files(folder, self.ports, self.https_port)
         log = folder / "nginx.out"
         with log.open("wb") as out:
             self.nginx = subprocess.Popen(

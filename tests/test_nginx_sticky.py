@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import http.server
-import os
 import shutil
 import socket
 import ssl
@@ -22,7 +21,7 @@ from collections import Counter
 
 import pytest
 
-from bench.topology import NGINX, free_port, nginx_config
+from bench.topology import NGINX, free_port, write_nginx_files
 
 pytestmark = [
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)"),
@@ -51,28 +50,13 @@ def named_server(name: str) -> tuple[http.server.ThreadingHTTPServer, int]:
 def proxy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sticky")
     servers = [named_server("one"), named_server("two")]
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
     https_port = free_port()
-    (folder / "vsd.conf").write_text(nginx_config([p for _, p in servers], https_port, free_port(), cert, key))
     (folder / "temp").mkdir()
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(
-        f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log info;\n"
-        "events { worker_connections 64; }\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {folder}/temp/body;\n"
-        f"  proxy_temp_path {folder}/temp/proxy;\n  fastcgi_temp_path {folder}/temp/fastcgi;\n"
-        f"  uwsgi_temp_path {folder}/temp/uwsgi;\n  scgi_temp_path {folder}/temp/scgi;\n"
-        f"  include {folder}/vsd.conf;\n}}\n"
-    )
-    checked = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+    conf = write_nginx_files(folder, [p for _, p in servers], https_port)
+    checked = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(conf)],
                              capture_output=True, text=True)  # fmt: skip
     assert checked.returncode == 0, checked.stderr
-    nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+    nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         deadline = time.monotonic() + 20

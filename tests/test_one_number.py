@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import uuid
 import zipfile
 
 import openpyxl
@@ -19,8 +18,6 @@ import pandas as pd
 import pytest
 import yaml
 from PIL import Image
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 import cli
@@ -37,7 +34,7 @@ from reports.exporting import ExportRequest, export_pack
 from reports.formatting import assurance_text, format_count, rag_text, variation_text, yes_no
 from reports.inputs import chart_key
 from tests.apptest_support import add_demo_users, sign_in
-from tests.conftest import DB_BACKENDS, POSTGRES_URL
+from tests.conftest import DB_BACKENDS, POSTGRES_URL, new_postgres_database
 from ui.formatting import format_interval, format_value, icon_label
 from ui.scorecard_table import change_text
 
@@ -70,21 +67,6 @@ def load_demo(url: str, demo, as_of: dt.date | None = None) -> None:
     engine.dispose()
 
 
-def postgres_database() -> tuple[str, callable]:
-    """A new PostgreSQL database of this module's own, and how to drop it."""
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"vsd_one_number_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(scope="module", params=DB_BACKENDS)
 def framework_db(request, demo_files, tmp_path_factory):
     """The demo loaded into a database of each backend (the dashboard's as-of date: 31 October 2026)."""
@@ -95,7 +77,7 @@ def framework_db(request, demo_files, tmp_path_factory):
         return
     if not POSTGRES_URL:
         pytest.skip("VSD_TEST_POSTGRES_URL not set")
-    url, drop = postgres_database()
+    url, drop = new_postgres_database("vsd_one_number")
     load_demo(url, demo_files)
     yield url
     drop()
