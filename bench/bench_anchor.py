@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import multiprocessing as mp
 import os
 import sys
 import time
@@ -43,8 +42,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.bench_metrics import _child, _peak_mb
 from bench.bench_metrics import _Clock as BenchClock
-from bench.bench_metrics import _peak_mb
 
 QUERIES = ("month", "area")
 TITLES = {
@@ -378,17 +377,6 @@ def _ours_child(url: str, cache: str, query: str, params: dict, repeats: int, qu
 
     imports = time.perf_counter() - began
     queue.put({**our_figures(query, params, repeats), "imports_s": imports})
-
-
-def _child(target, *args) -> dict:
-    """Run in a fresh (spawned) process and return what it reports."""
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    child = ctx.Process(target=target, args=(*args, queue))
-    child.start()
-    result = queue.get()
-    child.join()
-    return result
 
 
 def can_drop_caches() -> bool:
