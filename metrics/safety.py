@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
-_TRIGGER_PATTERN = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -47,19 +47,32 @@ def _is_text_column(series: pd.Series) -> bool:
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
 
 
+def _text_cells(series: pd.Series) -> pd.Series:
+    """The column as a string column: its text cells, every other cell missing."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series
+    if pd.api.types.infer_dtype(series, skipna=True) == "string":  # an object column holding text and blanks only
+        return series.astype("string")
+    return series.map(lambda value: value if isinstance(value, str) else None).astype("string")
+
+
 def neutralise_series(series: pd.Series) -> pd.Series:
     """A column with dangerous text cells quoted; numeric, boolean and date columns come back unchanged."""
     if not _is_text_column(series):
         return series
-    text = series.map(lambda value: value if isinstance(value, str) else None).astype(object)
-    as_str = text.fillna("").astype(str)
-    # Vectorised for the case extracts (hundreds of thousands of rows); mixed object columns keep their non-text cells.
-    risky = as_str.str.contains(_TRIGGER_PATTERN, regex=True) & ~as_str.str.fullmatch(_PLAIN_NUMBER.pattern)
-    risky &= text.notna()
-    if not risky.any():
+    # Vectorised for the case extracts (hundreds of thousands of rows): first the cells that start with a trigger (a
+    # few, usually); only those are tested one by one with needs_neutralising's own plain-number rule.
+    starts = _text_cells(series).str.startswith(TRIGGERS).fillna(False).to_numpy(dtype=bool)
+    if not starts.any():
+        return series
+    candidates = np.flatnonzero(starts)
+    texts = series.iloc[candidates].astype(object).to_numpy()
+    risky = [(i, QUOTE + text) for i, text in zip(candidates, texts, strict=True) if not _PLAIN_NUMBER.fullmatch(text)]
+    if not risky:
         return series
     result = series.astype(object).copy()
-    result[risky] = QUOTE + as_str[risky]
+    positions, quoted = zip(*risky, strict=True)
+    result.iloc[list(positions)] = list(quoted)
     return result
 
 
