@@ -75,3 +75,22 @@ def test_csv_bytes_are_utf8_with_bom_and_neutralised():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [["summary", "change"], ["'" + HYPERLINK, "-5"], ["Dŵr a thŷ", "2"]]
     assert b"\r\n" not in data
+
+
+# Cells of every kind the per-cell rule above decides, for the vectorised column path: triggers, plain numbers, a
+# digit that is not ASCII ("٣" is a plain number to Python's \d, as for neutralise), blanks and missing cells.
+COLUMN_CELLS = ["=A1", "-5", "-٣", "+0.25", "-5 days", "\t=1", "\r=1", "@x", "", "ok", " =1", None, "'=q", "-"]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_column_path_quotes_exactly_the_cells_neutralise_quotes(dtype):
+    column = pd.Series(COLUMN_CELLS, dtype=dtype, index=[7] * len(COLUMN_CELLS))  # duplicate labels: by position
+    expected = [neutralise(value) for value in column.astype(object).where(column.notna(), None)]
+    result = neutralise_series(column)
+    assert [None if pd.isna(value) else value for value in result] == expected
+    assert list(result.index) == [7] * len(COLUMN_CELLS)
+
+
+def test_text_columns_without_a_dangerous_cell_come_back_unchanged():
+    column = pd.Series(["ok", "-5", None], dtype="string")
+    assert neutralise_series(column) is column
