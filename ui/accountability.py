@@ -165,17 +165,28 @@ def pick_record(ids: list[str], param: str, key: str, selected_key: str, label: 
 
     A linked id missing from the (filtered) list is still offered: the record's panel then says whether this user
     may read it, rather than the link silently opening something else.
+
+    The box's default (`index`) is always the record chosen, not the list's first: a browser that has not yet drawn
+    the box (a fresh session whose first runs are cut short by the sign-in cookie's rerun) draws it at its default and
+    sends that back on its next run, which once replaced a linked action with the first of the list.
     """
     state = st.session_state
-    wanted = state.pop(selected_key, None) or (st.query_params.get(param) if key not in state else None)
-    if wanted and wanted not in ids:
+    just_made = state.pop(selected_key, None)
+    wanted = just_made or (st.query_params.get(param) if key not in state else state.get(key))
+    if wanted and wanted not in ids and (just_made or key not in state):
         ids = [wanted, *ids]
-    if wanted:
-        state[key] = wanted
-    elif state.get(key) not in ids:
+    if wanted not in ids:  # a choice the filters have since removed: the list's first instead
         state.pop(key, None)
+        wanted = None
     if not ids:
         return None
-    chosen = st.selectbox(label, ids, key=key)
+    if just_made:
+        # The browser still shows the previous choice: only a value set through the session state reaches it (the
+        # default then has to stay at 0, or Streamlit warns that both were given).
+        state[key] = just_made
+        index = 0
+    else:
+        index = ids.index(wanted) if wanted else 0
+    chosen = st.selectbox(label, ids, index=index, key=key)
     st.query_params[param] = chosen
     return chosen
