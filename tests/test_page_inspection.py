@@ -78,6 +78,21 @@ def test_a_link_to_another_portfolios_action_shows_nothing_and_offers_no_edit(pl
     assert "WCU needs assessments" not in [m.value for m in at.subheader]
 
 
+def test_a_linked_action_is_the_default_of_its_box_on_every_run(plan):
+    """A browser that has not drawn the box yet draws it at its default and sends that back: the default must be the
+    linked action, not the list's first, on the link's run and on the runs after it (CI's flaky sign-in journey)."""
+    at = open_page("board", PAGE, action="AC-002")
+    for _ in range(2):
+        box = at.selectbox(key="vsd_plan_pick")
+        assert box.value == "AC-002"
+        assert box.options[box.proto.default] == "AC-002"
+        assert at.query_params["action"] == "AC-002"
+        at.run()
+    at.selectbox(key="vsd_plan_pick").set_value("AC-001").run()  # a choice made in the box still wins
+    box = at.selectbox(key="vsd_plan_pick")
+    assert (box.value, box.options[box.proto.default], at.query_params["action"]) == ("AC-001", "AC-001", "AC-001")
+
+
 @pytest.mark.parametrize("username", ["board", "inspector"])
 def test_board_and_inspectors_read_everything_and_change_nothing(plan, username):
     at = open_page(username, PAGE, action="AC-002")
