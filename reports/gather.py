@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from auth.roles import Scope
 from charts.spc import decision_notes
@@ -116,13 +114,6 @@ def case_extracts(
     }
 
 
-def _read_beside(engine: Engine) -> bool:
-    """True when another thread may read at the same time: it gets a connection of its own. Not for a pool that
-    hands every thread one shared connection (StaticPool) or a database of its own (SingletonThreadPool, as SQLite's
-    in-memory databases have)."""
-    return not isinstance(engine.pool, (StaticPool, SingletonThreadPool))
-
-
 def feedback_items(engine: Engine, reader: Scope, start, end, lang: str) -> pd.DataFrame:
     """ "You said, we did" items received in the period that the reader may read, in the language where written."""
     items = list_feedback(engine, reader, start=start, end=end)
@@ -179,39 +170,6 @@ def gather(
     portfolio_ids = [p for p in portfolio_ids if reader.all_portfolios or p in reader.portfolios]
     if not portfolio_ids:
         raise ValueError("none of the portfolios asked for may be exported by this user")
-    with ThreadPoolExecutor(1, thread_name_prefix="vsd-case-extracts") as beside:
-        # Publication packs never carry case-level data, so it is not even read for them.
-        extracts: Callable[[], dict[str, pd.DataFrame]] = dict
-        if with_cases and not publication:
-            read = functools.partial(case_extracts, engine, reader, catalogue, portfolio_ids, start, end, as_of)
-            # The case extracts need nothing the measures compute, and their query spends most of its time in the
-            # database driver, which lets go of the GIL: read in a thread, they use the core that is otherwise idle
-            # while this thread computes the measures (the chart processes are waiting for the measures' charts).
-            extracts = beside.submit(read).result if _read_beside(engine) else read
-        return _gather(
-            engine, catalogue, reader, start=start, end=end, as_of=as_of, portfolio_ids=portfolio_ids, lang=lang,
-            publication=publication, exported_by=exported_by, prepared=prepared, progress=progress, extracts=extracts,
-        )  # fmt: skip
-
-
-def _gather(
-    engine: Engine,
-    catalogue: Catalogue,
-    reader: Scope,
-    *,
-    start: dt.date,
-    end: dt.date,
-    as_of: dt.date,
-    portfolio_ids: list[str],
-    lang: str,
-    publication: bool,
-    exported_by: str,
-    prepared: Prepared | None,
-    progress: Progress,
-    extracts: Callable[[], dict[str, pd.DataFrame]],
-) -> ReportInputs:
-    """gather's work once its arguments are checked; `extracts()` gives the case extracts (perhaps read meanwhile in
-    another thread)."""
     window_start, _ = windows.window(as_of)
     first = min(pd.Timestamp(start), window_start)
     if not frames.covers(prepared, as_of, first, as_of):
@@ -231,7 +189,10 @@ def _gather(
     span = STEPS["charts"] - STEPS["measures"]
     charts = render_charts(tasks, lambda done, total: progress("charts", STEPS["measures"] + span * done / total))
     progress("charts", STEPS["charts"])
-    case_frames = extracts()
+    # Publication packs never carry case-level data, so it is not even read for them.
+    extracts = {}
+    if with_cases and not publication:
+        extracts = case_extracts(engine, reader, catalogue, portfolio_ids, start, end, as_of)
     progress("cases", STEPS["cases"])
     names = {p.id: catalogue.portfolio_name(p.id, lang) for p in catalogue.portfolios}
     inputs = ReportInputs(
@@ -248,7 +209,7 @@ def _gather(
         commentary=board_commentary(engine, reader, as_of, portfolio_ids, lang),
         audit=audit.audit_frame(engine, reader, start=start),
         loads=history.load_history(engine),
-        case_extracts=case_frames,
+        case_extracts=extracts,
         feedback=feedback_items(engine, reader, start, end, lang),
         lang=lang,
         publication=publication,
