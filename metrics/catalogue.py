@@ -14,6 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "catalogue.yaml"
+# libyaml's safe loader when PyYAML was built with it: the same data as yaml.SafeLoader, about ten times quicker.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Polarity = Literal["up", "down", "neutral", "toward_zero"]
 Kind = Literal["rate", "count", "sum", "median", "difference"]
@@ -655,7 +657,7 @@ def _with_right_names(data: dict) -> dict:
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> Catalogue:
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = yaml.load(handle, Loader=YAML_LOADER)
     return parse_catalogue(_with_right_names(data))
 
 
