@@ -17,7 +17,7 @@ from sqlalchemy import Date, Engine, and_, case, func, literal, not_, or_, selec
 
 from auth.roles import Scope
 from data.models import Entitlement, Victim
-from data.queries import _as_date, _cohort_conditions, read_frame
+from data.queries import INDEX_RANGE_DAYS, _as_date, _between, _cohort_conditions, read_frame
 from metrics.catalogue import COHORT_FLAGS, CUTS, Catalogue, load_catalogue
 from metrics.entitlements import elapsed_days, entitlement_states, timescale_days
 from rules import workflow
@@ -160,13 +160,24 @@ def _select(engine: Engine, codes: Sequence[str], start, last, as_of, catalogue:
             *extra,
         )
         .select_from(E.join(V, E.c.case_id == V.c.case_id))
-        .where(E.c.code.in_(list(codes)), E.c.trigger_date >= _as_date(start), E.c.trigger_date <= last)
+        .where(E.c.code.in_(list(codes)), _between(engine, E.c.trigger_date, start, last))
         # Declined instances are excluded whatever their dates; delivered on the trigger day is always timely.
         .where(E.c.declined.is_not(True))
         .where(*where)
         .where(*_surely_not_shown(engine.dialect.name, codes, catalogue.timescales(), as_of))
-        .order_by(E.c.trigger_date, E.c.case_id, E.c.entitlement_id)
+        .order_by(_oldest_first(engine, start, last), E.c.case_id, E.c.entitlement_id)
     )
+
+
+def _oldest_first(engine: Engine, start, last):
+    """The sort key for oldest trigger first. For a long range on SQLite, date(trigger_date), which is the stored ISO
+    text unchanged (the same order): sorting by the bare column, SQLite walks the trigger-date index to spare a sort
+    and so reads most rows through it despite _between (a year of a 1.8M-row table: 1.6 CPU s; a scan and a sort of
+    the 130,000 rows kept: 0.9 s)."""
+    long_range = (_as_date(last) - _as_date(start)).days > INDEX_RANGE_DAYS
+    if engine.dialect.name == "sqlite" and long_range:
+        return func.date(E.c.trigger_date)
+    return E.c.trigger_date
 
 
 def missed_and_late(

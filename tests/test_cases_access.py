@@ -222,3 +222,25 @@ def test_dropping_surely_timely_and_pending_rows_in_sql_changes_no_row(demo_load
     everything = missed_and_late(demo_loaded, BOARD, portfolio, codes, start, as_of, as_of)
     assert len(filtered) > 20  # the demo has late and missed instances to compare
     pd.testing.assert_frame_equal(filtered, everything)
+
+
+def test_a_long_range_is_read_by_a_scan_with_the_same_rows_in_the_same_order(demo_loaded, monkeypatch):
+    """A year's list on SQLite sorts by date(trigger_date) so the planner scans instead of walking the date index:
+    the same rows in the same order (oldest trigger, then case, then entitlement) as the plain column and range."""
+    import data.cases as cases
+    from data.queries import latest_as_of
+
+    as_of = latest_as_of(demo_loaded)
+    start = as_of - dt.timedelta(days=365)
+    codes = portfolio_codes(load_catalogue(), "vcop")
+    scanned = missed_and_late(demo_loaded, BOARD, "vcop", codes, start, as_of, as_of)
+    if demo_loaded.dialect.name == "sqlite":
+        key = cases._oldest_first(demo_loaded, start, as_of)
+        assert str(key.compile(demo_loaded)).startswith("date(")
+    monkeypatch.setattr(cases, "_oldest_first", lambda *args: cases.E.c.trigger_date)
+    monkeypatch.setattr(cases, "_between", lambda engine, column, first, last: (column >= first) & (column <= last))
+    indexed = missed_and_late(demo_loaded, BOARD, "vcop", codes, start, as_of, as_of)
+    assert len(scanned) > 20
+    pd.testing.assert_frame_equal(scanned, indexed)
+    keys = list(zip(scanned["trigger_date"], scanned["case_id"], scanned["entitlement_id"], strict=True))
+    assert keys == sorted(keys)
