@@ -72,6 +72,30 @@ def seeded_app_env(seeded_db_url, monkeypatch):
     return seeded_db_url
 
 
+@pytest.fixture(scope="module")
+def _caches_emptied_around_the_module():
+    """Streamlit's caches emptied when a module starts and when it ends (pytest ends a module's fixtures before it
+    runs another module's test, so nothing cached for other data is ever served in between)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def seeded_reading_env(_caches_emptied_around_the_module, seeded_db_url, monkeypatch):
+    """seeded_app_env for a module whose tests only read the seeded database: the caches are emptied around the
+    module, not before each test, so each test does not compute the landing page and its page's measures afresh (what
+    a page does with its URL and widgets runs on every run, cached or not)."""
+    monkeypatch.setenv("DATABASE_URL", seeded_db_url)
+    monkeypatch.setenv("VSD_COOKIE_KEY", "test-cookie-key-0123456789abcdefghijklmnop")
+    monkeypatch.delenv("VSD_ENV", raising=False)
+    return seeded_db_url
+
+
 @pytest.fixture
 def seeded_copy(seeded_app_env, tmp_path, monkeypatch):
     """The app pointed at a private copy of the seeded database, for a test that writes (what it saves never reaches

@@ -58,7 +58,7 @@ def frame_with(at, column: str) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
-def test_every_reader_sees_measures_and_referral_sources_that_match_the_engine(seeded_app_env, expected):
+def test_every_reader_sees_measures_and_referral_sources_that_match_the_engine(seeded_reading_env, expected):
     names = {m: load_catalogue().measure(m).name for m in MEASURES}
     for username, portfolio in READERS.items():
         at = open_page(sign_in(username), PAGE)
@@ -85,7 +85,7 @@ def test_every_reader_sees_measures_and_referral_sources_that_match_the_engine(s
         assert any(summary in m.value for m in at.markdown), username
 
 
-def test_the_planted_rise_in_first_contact_reads_as_special_cause_improvement(seeded_app_env, expected):
+def test_the_planted_rise_in_first_contact_reads_as_special_cause_improvement(seeded_reading_env, expected):
     card = expected["cards"].set_index(["portfolio_id", "metric_id"]).loc[("connect_gwent", "CG_CONTACT_2WD")]
     assert card["variation"] == "improvement_high"  # the engine sees the planted trend on its own
     at = AppTest.from_file(f"../{PAGE}", default_timeout=60)
@@ -100,7 +100,7 @@ def test_the_planted_rise_in_first_contact_reads_as_special_cause_improvement(se
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_cannot_open_the_page(seeded_app_env, username):
+def test_analysts_and_admins_cannot_open_the_page(seeded_reading_env, username):
     with pytest.raises(ValueError):
         open_page(sign_in(username), PAGE)
 
@@ -141,7 +141,7 @@ def test_a_cohort_keeps_only_its_victims_referrals():
     assert count_by_source(frame.iloc[0:0], {}, "month_referral_date").empty
 
 
-def test_a_month_of_the_measures_spc_chart_can_be_clicked(seeded_app_env):
+def test_a_month_of_the_measures_spc_chart_can_be_clicked(seeded_reading_env):
     """On a page with a period picker the measure's SPC chart carries the month pick (ui.drill sets the period to
     the clicked month; tests/test_drill.py follows the click itself)."""
     at = open_page(sign_in("board"), PAGE)

@@ -42,7 +42,7 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
-def test_every_reader_sees_the_police_uk_numbers_of_the_reference_files(seeded_app_env, street):
+def test_every_reader_sees_the_police_uk_numbers_of_the_reference_files(seeded_reading_env, street):
     resolved = street.loc[~street["outcome"].isin(UNRESOLVED)]
     unable = int((resolved["outcome"] == "Unable to prosecute suspect").sum())
     for username in READERS:
@@ -73,12 +73,12 @@ def test_every_reader_sees_the_police_uk_numbers_of_the_reference_files(seeded_a
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_cannot_open_the_page(seeded_app_env, username):
+def test_analysts_and_admins_cannot_open_the_page(seeded_reading_env, username):
     with pytest.raises(ValueError):
         open_page(sign_in(username), PAGE)
 
 
-def test_the_page_reads_in_welsh_with_the_welsh_licence_text(seeded_app_env):
+def test_the_page_reads_in_welsh_with_the_welsh_licence_text(seeded_reading_env):
     at = AppTest.from_file(f"../{PAGE}", default_timeout=60)
     at.session_state["vsd_scope"] = Scope.for_user("inspector", ["inspector"])
     at.session_state["vsd_lang"] = "cy"

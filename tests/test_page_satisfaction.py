@@ -65,7 +65,7 @@ def p_words(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def test_every_reader_sees_stage_rates_changes_and_gaps_that_match_the_engine(seeded_app_env, expected):
+def test_every_reader_sees_stage_rates_changes_and_gaps_that_match_the_engine(seeded_reading_env, expected):
     for username, portfolio in READERS.items():
         at = open_page(sign_in(username), PAGE)
         assert not at.exception, username
@@ -110,7 +110,7 @@ def test_every_reader_sees_stage_rates_changes_and_gaps_that_match_the_engine(se
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_cannot_open_the_page(seeded_app_env, username):
+def test_analysts_and_admins_cannot_open_the_page(seeded_reading_env, username):
     with pytest.raises(ValueError):
         open_page(sign_in(username), PAGE)
 
@@ -125,7 +125,7 @@ def page_as(username: str, roles, portfolios=(), params: dict | None = None, lan
     return at.run()
 
 
-def test_a_link_reopens_the_same_gap_and_the_page_reads_in_welsh(seeded_app_env):
+def test_a_link_reopens_the_same_gap_and_the_page_reads_in_welsh(seeded_reading_env):
     at = page_as("board", ["board"], params={"stage": "SAT_TREATMENT", "cut": "sex", "ref": "male"})
     assert not at.exception
     assert at.selectbox(key="sat_stage").value == "SAT_TREATMENT"

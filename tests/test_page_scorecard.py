@@ -45,7 +45,7 @@ def shown_table(at):
 
 
 @pytest.mark.parametrize("username", ["lead.da", "lead.wcu"])
-def test_a_lead_lands_on_their_own_portfolio(seeded_app_env, expected_cards, username):
+def test_a_lead_lands_on_their_own_portfolio(seeded_reading_env, expected_cards, username):
     at = sign_in(username)
     assert not at.exception
     portfolio = {"lead.da": "vawg_da", "lead.wcu": "witness_care"}[username]
@@ -68,7 +68,7 @@ def test_a_lead_lands_on_their_own_portfolio(seeded_app_env, expected_cards, use
             assert shown == ("fewer than 10" if row["suppressed"] else format_percent(row["value"]))
 
 
-def test_the_planted_r6_drop_reads_as_special_cause_concern(seeded_app_env, expected_cards):
+def test_the_planted_r6_drop_reads_as_special_cause_concern(seeded_reading_env, expected_cards):
     at = sign_in("lead.da")
     table = shown_table(at)
     row = table.loc[table["Measure"].str.contains("suspect", case=False)].iloc[0]
@@ -78,7 +78,7 @@ def test_the_planted_r6_drop_reads_as_special_cause_concern(seeded_app_env, expe
 
 
 @pytest.mark.parametrize("username", ["board", "inspector"])
-def test_board_and_inspectors_see_the_whole_framework(seeded_app_env, expected_cards, username):
+def test_board_and_inspectors_see_the_whole_framework(seeded_reading_env, expected_cards, username):
     at = sign_in(username)
     assert not at.exception
     assert at.selectbox(key="filter_portfolio").value == "framework"
@@ -90,7 +90,7 @@ def test_board_and_inspectors_see_the_whole_framework(seeded_app_env, expected_c
     assert shown == {names[p]: n for p, n in reds.to_dict().items()}
 
 
-def test_drilling_into_a_measure_shows_its_definition_and_spc_table(seeded_app_env):
+def test_drilling_into_a_measure_shows_its_definition_and_spc_table(seeded_reading_env):
     at = sign_in("lead.da")
     at.selectbox(key="scorecard_measure").select("VCOP_R6_SUSPECT_UPDATE").run()
     assert not at.exception
@@ -103,7 +103,7 @@ def test_drilling_into_a_measure_shows_its_definition_and_spc_table(seeded_app_e
     assert len(months) == 36
 
 
-def test_a_links_measure_opens_even_after_the_box_was_drawn_empty(seeded_app_env):
+def test_a_links_measure_opens_even_after_the_box_was_drawn_empty(seeded_reading_env):
     """A session whose earlier run drew the measure box empty (signing in from a link, a run cut short) still opens
     the measure the URL names, and keeps it in the URL."""
     at = sign_in("lead.da")
@@ -117,13 +117,13 @@ def test_a_links_measure_opens_even_after_the_box_was_drawn_empty(seeded_app_env
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_cannot_open_the_scorecard(seeded_app_env, username):
+def test_analysts_and_admins_cannot_open_the_scorecard(seeded_reading_env, username):
     at = sign_in(username)
     with pytest.raises(ValueError):
         open_page(at, PAGE)
 
 
-def test_the_scorecard_reads_in_welsh(seeded_app_env):
+def test_the_scorecard_reads_in_welsh(seeded_reading_env):
     at = sign_in("lead.da")
     at.radio(key="vsd_lang").set_value("cy").run()
     try:
@@ -131,12 +131,12 @@ def test_the_scorecard_reads_in_welsh(seeded_app_env):
         assert any("Mesur" in df.value.columns for df in at.dataframe)
     finally:
         # The choice is saved for the user; restore it so later tests on this shared database start in English.
-        engine = make_engine(seeded_app_env)
+        engine = make_engine(seeded_reading_env)
         users.set_language(engine, "lead.da", "en")
         engine.dispose()
 
 
-def test_survivor_voice_shows_its_measures_as_on_the_scorecard(seeded_app_env, expected_cards):
+def test_survivor_voice_shows_its_measures_as_on_the_scorecard(seeded_reading_env, expected_cards):
     at = open_page(sign_in("board"), "app_pages/survivor_voice.py")
     assert not at.exception
     table = next(df.value for df in at.dataframe if "Measure" in df.value.columns)

@@ -116,7 +116,7 @@ def assert_moj_return(at, expected) -> None:
 
 
 @pytest.mark.slow  # AppTest: signs in and runs the page several times
-def test_a_domestic_abuse_lead_follows_a_link_down_to_the_case_list(seeded_app_env, seeded_db_url, expected):
+def test_a_domestic_abuse_lead_follows_a_link_down_to_the_case_list(seeded_reading_env, seeded_db_url, expected):
     at = open_victims_code("lead.da", portfolio="vawg_da", code=CODE, cut="unit", cases="1")
     assert not at.exception
     picker = at.selectbox(key="filter_portfolio")
@@ -160,7 +160,7 @@ def test_a_domestic_abuse_lead_follows_a_link_down_to_the_case_list(seeded_app_e
 
 
 @pytest.mark.slow  # AppTest: signs in and runs the page several times
-def test_a_witness_care_lead_cannot_reach_domestic_abuse_cases_through_a_link(seeded_app_env, expected):
+def test_a_witness_care_lead_cannot_reach_domestic_abuse_cases_through_a_link(seeded_reading_env, expected):
     at = open_victims_code("lead.wcu", portfolio="vawg_da", code=CODE, cases="1")
     assert not at.exception
     assert any("vawg_da" in w.value.replace("\\", "") for w in at.warning)  # the id as typed, escaped
@@ -179,7 +179,7 @@ def test_a_witness_care_lead_cannot_reach_domestic_abuse_cases_through_a_link(se
 
 
 @pytest.mark.slow  # AppTest: signs in and runs the page several times
-def test_the_board_reads_all_victims_down_to_their_cases(seeded_app_env, expected):
+def test_the_board_reads_all_victims_down_to_their_cases(seeded_reading_env, expected):
     at = open_victims_code("board", code=CODE, cases="1")
     assert not at.exception
     assert at.selectbox(key="filter_portfolio").value == "vcop"
@@ -190,7 +190,7 @@ def test_the_board_reads_all_victims_down_to_their_cases(seeded_app_env, expecte
 
 
 @pytest.mark.slow  # AppTest: signs in and runs the page several times
-def test_an_inspector_reads_all_victims(seeded_app_env, expected):
+def test_an_inspector_reads_all_victims(seeded_reading_env, expected):
     at = open_victims_code("inspector")
     assert not at.exception
     assert at.selectbox(key="filter_portfolio").value == "vcop"
@@ -199,7 +199,7 @@ def test_an_inspector_reads_all_victims(seeded_app_env, expected):
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_cannot_open_the_page(seeded_app_env, username):
+def test_analysts_and_admins_cannot_open_the_page(seeded_reading_env, username):
     at = sign_in(username)
     with pytest.raises(ValueError):
         open_page(at, PAGE)

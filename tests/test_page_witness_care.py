@@ -66,7 +66,7 @@ def shown_value(row: pd.Series) -> str:
     return "fewer than 10" if row["suppressed"] else format_percent(row["value"])
 
 
-def test_every_reader_sees_each_measure_as_the_engine_computes_it(seeded_app_env, expected):
+def test_every_reader_sees_each_measure_as_the_engine_computes_it(seeded_reading_env, expected):
     names = {m: load_catalogue().measure(m).name for m in MEASURES}
     cards = expected["cards"].set_index(["portfolio_id", "metric_id"])
     for username, portfolio in READERS.items():
@@ -93,12 +93,12 @@ def test_every_reader_sees_each_measure_as_the_engine_computes_it(seeded_app_env
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_cannot_open_the_page(seeded_app_env, username):
+def test_analysts_and_admins_cannot_open_the_page(seeded_reading_env, username):
     with pytest.raises(ValueError):
         open_page(sign_in(username), PAGE)
 
 
-def test_a_link_opens_a_measure_cut_by_unit_in_welsh(seeded_app_env, expected):
+def test_a_link_opens_a_measure_cut_by_unit_in_welsh(seeded_reading_env, expected):
     at = AppTest.from_file(f"../{PAGE}", default_timeout=60)
     at.session_state["vsd_scope"] = Scope.for_user("lead.wcu", ["lead"], ["witness_care", "special_measures"])
     at.session_state["vsd_lang"] = "cy"

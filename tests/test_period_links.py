@@ -24,7 +24,7 @@ LINKS = {
 
 @pytest.mark.parametrize("link", LINKS, ids=list(LINKS))
 @pytest.mark.parametrize("page", PAGES, ids=[p.split("/")[1][:-3] for p in PAGES])
-def test_a_crafted_period_link_is_clamped_with_a_notice(seeded_app_env, page, link):
+def test_a_crafted_period_link_is_clamped_with_a_notice(seeded_reading_env, page, link):
     params, notice = LINKS[link]
     at = sign_in("inspector")
     at.query_params.update({"period": "custom", **params})
@@ -36,7 +36,7 @@ def test_a_crafted_period_link_is_clamped_with_a_notice(seeded_app_env, page, li
     assert at.get("arrow_data_frame") or at.dataframe or at.table, "the page drew its measures"
 
 
-def test_the_clamped_period_is_the_datas_range(seeded_app_env):
+def test_the_clamped_period_is_the_datas_range(seeded_reading_env):
     at = sign_in("inspector")
     at.query_params.update({"period": "custom", "from": "0001-01-01", "to": "9999-12-31"})
     at = open_page(at, PAGES[0])
@@ -49,7 +49,7 @@ def test_the_clamped_period_is_the_datas_range(seeded_app_env):
     )  # fmt: skip
 
 
-def test_a_welsh_reader_gets_the_notice_in_welsh(seeded_app_env):
+def test_a_welsh_reader_gets_the_notice_in_welsh(seeded_reading_env):
     at = AppTest.from_file(f"../{PAGES[0]}", default_timeout=60)
     at.session_state["vsd_scope"] = Scope.for_user("lead.wcu", ["lead"], ["witness_care", "special_measures"])
     at.session_state["vsd_lang"] = "cy"

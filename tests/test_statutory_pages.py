@@ -14,7 +14,7 @@ def frame_with(at, column: str) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
-def test_connect_gwent_shows_outcomes_by_need_with_the_planted_need_lowest(seeded_app_env):
+def test_connect_gwent_shows_outcomes_by_need_with_the_planted_need_lowest(seeded_reading_env):
     at = open_page(sign_in("board"), "app_pages/connect_gwent.py")
     assert not at.exception
     table = frame_with(at, "Category of need")
@@ -22,7 +22,7 @@ def test_connect_gwent_shows_outcomes_by_need_with_the_planted_need_lowest(seede
     assert any("Lowest: **Finance and benefits**" in m.value for m in at.markdown), PLANTED_NEED
 
 
-def test_satisfaction_shows_the_gap_for_every_characteristic(seeded_app_env):
+def test_satisfaction_shows_the_gap_for_every_characteristic(seeded_reading_env):
     at = open_page(sign_in("board"), "app_pages/satisfaction.py")
     assert not at.exception
     table = frame_with(at, "Characteristic")
@@ -30,7 +30,7 @@ def test_satisfaction_shows_the_gap_for_every_characteristic(seeded_app_env):
     assert set(table["Verdict"]) <= {"statistically significant", "not statistically significant", "fewer than 10"}
 
 
-def test_victims_code_shows_compliance_next_to_quality(seeded_app_env):
+def test_victims_code_shows_compliance_next_to_quality(seeded_reading_env):
     at = open_page(sign_in("inspector"), "app_pages/victims_code.py")
     assert not at.exception
     beside = frame_with(at, "Meets the standard")
@@ -39,7 +39,7 @@ def test_victims_code_shows_compliance_next_to_quality(seeded_app_env):
     assert criteria["Criterion"].iloc[0] == "Next steps explained"  # the demo's most failed criterion
 
 
-def test_inspection_page_shows_reports_deadlines_and_grades(seeded_app_env):
+def test_inspection_page_shows_reports_deadlines_and_grades(seeded_reading_env):
     at = open_page(sign_in("inspector"), "app_pages/inspection.py")
     assert not at.exception
     reports = frame_with(at, "Response published")

@@ -243,14 +243,14 @@ def test_a_gathered_welsh_export_carries_welsh_definitions(loaded):
 
 
 @pytest.fixture
-def welsh_lead_on_a_measure(seeded_app_env):
+def welsh_lead_on_a_measure(seeded_reading_env):
     """lead.da looking at VCOP_R6_SUSPECT_UPDATE on the Scorecard, then switching to Welsh (the measure is chosen
     first: AppTest formats a select box's choice with the names of the run before); English is put back after."""
     at = sign_in("lead.da")
     at.selectbox(key="scorecard_measure").select("VCOP_R6_SUSPECT_UPDATE").run()
     at.radio(key="vsd_lang").set_value("cy").run()
     yield at
-    engine = make_engine(seeded_app_env)
+    engine = make_engine(seeded_reading_env)
     users.set_language(engine, "lead.da", "en")
     engine.dispose()
 
@@ -273,7 +273,7 @@ def test_the_definition_popover_reads_in_welsh(welsh_lead_on_a_measure):
     ]  # fmt: skip
 
 
-def test_the_definition_popover_in_english(seeded_app_env):
+def test_the_definition_popover_in_english(seeded_reading_env):
     at = sign_in("lead.da")
     at.selectbox(key="scorecard_measure").select("VCOP_R6_SUSPECT_UPDATE").run()
     assert not at.exception

@@ -62,12 +62,12 @@ def test_a_right_without_welsh_stops_the_catalogue_loading():
 
 
 @pytest.fixture
-def welsh_lead(seeded_app_env):
+def welsh_lead(seeded_reading_env):
     """lead.da reading in Welsh; the saved choice is put back to English for the tests after."""
     at = sign_in("lead.da")
     at.radio(key="vsd_lang").set_value("cy").run()
     yield at
-    engine = make_engine(seeded_app_env)
+    engine = make_engine(seeded_reading_env)
     users.set_language(engine, "lead.da", "en")
     engine.dispose()
 
@@ -121,7 +121,7 @@ def test_a_frozen_row_whose_measure_has_left_the_catalogue_keeps_its_stored_name
     assert names == ["Referred to support services (right 4: referral and tailored support)", "A retired measure"]
 
 
-def test_the_home_page_names_the_leads_portfolios(seeded_app_env):
+def test_the_home_page_names_the_leads_portfolios(seeded_reading_env):
     at = open_page(sign_in("lead.da"), "app_pages/home.py")
     assert not at.exception
     texts = [m.value for m in at.markdown]
@@ -131,6 +131,6 @@ def test_the_home_page_names_the_leads_portfolios(seeded_app_env):
         welsh = f"Eich portffolios: {load_catalogue().portfolio_name('vawg_da', 'cy')}"
         assert welsh in [m.value for m in at.markdown]
     finally:
-        engine = make_engine(seeded_app_env)
+        engine = make_engine(seeded_reading_env)
         users.set_language(engine, "lead.da", "en")
         engine.dispose()
