@@ -77,9 +77,19 @@ def loaded(db_url, engine, loaded_once, tmp_path, monkeypatch):
     return engine, demo
 
 
-def from_database(engine, start, end, by=None):
+def database_frames(engine, start, end, fetched: dict | None = None) -> dict:
+    """The database's frames of [start, end]. With `fetched` (window -> frames) a window is fetched once, and each
+    caller is handed its own copy to prepare."""
+    if fetched is None:
+        return queries.metric_frames(engine, start, end, as_of=AS_OF)
+    if (start, end) not in fetched:
+        fetched[start, end] = queries.metric_frames(engine, start, end, as_of=AS_OF)
+    return {source: frame.copy() for source, frame in fetched[start, end].items()}
+
+
+def from_database(engine, start, end, by=None, fetched: dict | None = None):
     """The path without a snapshot: fetch [start, end], judge, window."""
-    frames = queries.metric_frames(engine, start, end, as_of=AS_OF)
+    frames = database_frames(engine, start, end, fetched)
     return prepare(frames, CAT, as_of=AS_OF, start=start, end=end, by=by)
 
 
@@ -102,14 +112,15 @@ def test_snapshot_gives_the_database_numbers_for_any_window_in_it(loaded):
         (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-03-31"), "preferred_language"),
         (pd.Timestamp("2022-07-15"), pd.Timestamp("2024-06-30"), "area"),  # mid-month start, end after the as-of
     ]
+    fetched = {}
     for start, end, by in windows:
         ours = snapshots.prepared_from(snapshot, engine, CAT, start=start, end=end, by=by)
         pd.testing.assert_frame_equal(
-            every_measure(ours, start, end), every_measure(from_database(engine, start, end, by), start, end)
+            every_measure(ours, start, end), every_measure(from_database(engine, start, end, by, fetched), start, end)
         )
     start, end = window(AS_OF)
     scorecards = all_scorecards(snapshots.prepared_from(snapshot, engine, CAT, start=start, end=AS_OF), CAT)
-    pd.testing.assert_frame_equal(scorecards, all_scorecards(from_database(engine, start, AS_OF), CAT))
+    pd.testing.assert_frame_equal(scorecards, all_scorecards(from_database(engine, start, AS_OF, None, fetched), CAT))
     # The frames stored ready for the scorecard window are those prepared_from makes, and give the same scorecards.
     stored = snapshots.scorecard_prepared(engine, CAT, AS_OF)
     made = snapshots.prepared_from(snapshot, engine, CAT, start=start, end=AS_OF)
@@ -249,8 +260,8 @@ def test_written_a_part_at_a_time_the_snapshot_holds_what_one_pass_judges(loaded
     pd.testing.assert_frame_equal(all_scorecards(stored, CAT), all_scorecards(made, CAT))
 
 
-def from_database_filtered(engine, start, end, by, filters):
-    frames = queries.metric_frames(engine, start, end, as_of=AS_OF)
+def from_database_filtered(engine, start, end, by, filters, fetched: dict | None = None):
+    frames = database_frames(engine, start, end, fetched)
     return prepare(frames, CAT, as_of=AS_OF, start=start, end=end, by=by, filters=filters)
 
 
@@ -278,10 +289,11 @@ def test_cuts_and_filters_from_the_stored_cut_frames_give_the_database_numbers(l
         (part, "area", {}, False),  # part months: the judged rows serve
         (part, None, {"area": area}, False),
     ]
+    fetched = {}
     for (start, end), by, filters, served in cases:
         snapshot = snapshots.read_snapshot(engine, CAT, AS_OF)  # afresh: nothing read yet
         ours = snapshots.prepared_from(snapshot, engine, CAT, start=start, end=end, by=by, filters=filters)
-        expected = every_measure(from_database_filtered(engine, start, end, by, filters), start, end)
+        expected = every_measure(from_database_filtered(engine, start, end, by, filters, fetched), start, end)
         pd.testing.assert_frame_equal(every_measure(ours, start, end), expected, obj=f"{start:%F} {by} {filters}")
         # Served from the stored cut frames, the judged entitlements and victims were never read.
         read = set(snapshot.judged.frames._made)
