@@ -81,11 +81,11 @@ def pdf_text(data: bytes) -> str:
     ("username", "allowed"),
     [("inspector", True), ("board", True), ("lead.da", True), ("lead.wcu", True), ("analyst", False), ("admin", False)],
 )
-def test_only_leads_board_and_inspectors_open_exports(seeded_app_env, username, allowed):
+def test_only_leads_board_and_inspectors_open_exports(seeded_reading_env, username, allowed):
     assert can_open(sign_in(username), PAGE) is allowed
 
 
-def test_direct_run_is_refused_for_other_roles(seeded_app_env):
+def test_direct_run_is_refused_for_other_roles(seeded_reading_env):
     at = AppTest.from_file(f"../{PAGE}", default_timeout=30)
     at.session_state["vsd_scope"] = Scope.for_user("admin", ["admin"])
     at.run()

@@ -91,13 +91,13 @@ def test_the_value_box_is_bounded_by_the_kind_of_measure(own_seeded_env):
 
 
 @pytest.mark.parametrize("username", ["lead.da", "lead.wcu", "board", "inspector"])
-def test_readers_cannot_reach_the_targets_page(seeded_app_env, username):
+def test_readers_cannot_reach_the_targets_page(seeded_reading_env, username):
     at = sign_in(username)
     assert not can_open(at, PAGE)
 
 
 @pytest.mark.parametrize("username", ["analyst", "admin"])
-def test_analysts_and_admins_open_the_targets_page(seeded_app_env, username):
+def test_analysts_and_admins_open_the_targets_page(seeded_reading_env, username):
     at = open_page(sign_in(username), PAGE)
     assert not at.exception
     overview = next(df.value for df in at.dataframe if "Catalogue target" in df.value.columns)
