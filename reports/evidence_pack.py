@@ -3,13 +3,12 @@ in one zip, every file hashed in the manifest so the pack can be verified later.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
-import struct
 import threading
 import zipfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -83,125 +82,84 @@ def case_files(extracts: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
     return files
 
 
-def pack_files(prepared: Prepared) -> tuple[dict[str, bytes], _Deflating]:
-    """Every file of the pack except manifest.json, by its path inside the zip, and the text files' deflate streams
-    being made meanwhile (for _zip)."""
+def pack_files(prepared: Prepared) -> tuple[dict[str, bytes], _Zipping]:
+    """Every file of the pack except manifest.json, by its path inside the zip, and the zip being started meanwhile
+    (its text members written in a thread; `_Zipping.finish` adds the rest)."""
     inputs = prepared.inputs
     # Made in this order so that charts still being drawn in other processes are waited for last (the PDF is the
     # first reader of them); the pack lists them in the order below.
     workbook = build_metrics_workbook(prepared)
     cases = case_files(inputs.case_extracts)
     audit = {} if inputs.audit is None else {"audit.csv": csv_bytes(inputs.audit)}
-    deflating = _Deflating(cases | audit, inputs.charts)
+    zipping = _Zipping(cases | audit, inputs.charts, prepared.exported_at)
     files: dict[str, bytes] = {"metrics.xlsx": workbook, "board_pack.pdf": render_board_pack(prepared)}
     for key in sorted(inputs.charts):
         files["charts/" + "/".join(_safe_part(part) for part in key.split("/")) + ".png"] = inputs.charts[key]
     files |= cases
     files |= audit
     files["README.txt"] = readme_text(prepared, list(files)).encode("utf-8")
-    return files, deflating
+    return files, zipping
 
 
-def _deflate(data: bytes) -> bytes:
-    """The raw deflate stream zipfile writes for a member (its default level, no zlib header or trailer)."""
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
+def _member(name: str, stamp: tuple) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp (equal inputs give an equal zip); already-compressed formats are stored."""
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
-class _Deflating:
-    """The text files' deflate streams, made in a thread once every chart is in.
+class _Zipping:
+    """The pack's zip, its text members (case extracts, audit trail) written first, by a thread, once every chart is
+    in; the other members after them (`finish`).
 
     Deflating the case extracts is most of the zip's cost (0.45 CPU s at 200,000 victims) and zlib lets go of the
-    GIL, but the zip is written last. Once the chart processes are done one core is idle while this process lays out
-    the PDF's last pages, so the streams are made then, beside it, instead of after it. The thread waits for the
-    charts first so that it never takes CPU from a chart process the PDF is waiting for.
+    GIL. Once the chart processes are done one core is idle while this process lays out the PDF's last pages, so the
+    text members are written then, beside it, instead of after it. The thread waits for the charts first so that it
+    never takes CPU from a chart process the PDF is waiting for. Only the members' order in the zip differs from the
+    pack's listing (README, manifest): text files first.
     """
 
-    def __init__(self, files: Mapping[str, bytes], charts: Mapping[str, bytes]):
-        self.streams: dict[str, bytes] = {}
-        self.thread = threading.Thread(target=self._run, args=(dict(files), charts), name="vsd-deflate", daemon=True)
+    def __init__(self, text: Mapping[str, bytes], charts: Mapping[str, bytes], when: dt.datetime):
+        self.stamp = when.astimezone(dt.UTC).timetuple()[:6]
+        self.buffer = io.BytesIO()
+        self.archive = zipfile.ZipFile(self.buffer, "w")
+        self.written = list(text)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._write, args=(dict(text), charts), name="vsd-zip", daemon=True)
         self.thread.start()
 
-    def _run(self, files: dict[str, bytes], charts: Mapping[str, bytes]) -> None:
-        for key in charts:
-            try:
-                charts[key]
-            except Exception:  # the export's own read of it raises; here it only means "no longer pending"
-                pass
-        for name, data in files.items():
-            self.streams[name] = _deflate(data)
+    def _write(self, text: dict[str, bytes], charts: Mapping[str, bytes]) -> None:
+        try:
+            for key in charts:
+                try:
+                    charts[key]
+                except Exception:  # the export's own read of it raises; here it only means "no longer pending"
+                    pass
+            for name, data in text.items():
+                self.archive.writestr(_member(name, self.stamp), data)
+        except BaseException as exc:  # raised in the export's thread by finish()
+            self.error = exc
 
-    def result(self) -> dict[str, bytes]:
+    def finish(self, files: Mapping[str, bytes]) -> bytes:
+        """The whole zip: the text members already written, then every other file, in order."""
         self.thread.join()
-        return self.streams
-
-
-def _zip(files: dict[str, bytes], when: dt.datetime, deflated: Mapping[str, bytes] | None = None) -> bytes:
-    """A zip of the files with a fixed timestamp, so equal inputs give an equal zip.
-
-    The same bytes as zipfile.ZipFile writes (a test compares them), written here only so that a member's deflate
-    stream can come ready-made (`deflated`, by name; made in a thread meanwhile). Already-compressed formats are
-    stored, the rest deflated. A pack too large for a plain zip (4 GiB, 65,535 files) is left to zipfile (ZIP64).
-    """
-    stamp = when.astimezone(dt.UTC).timetuple()[:6]
-    deflated = deflated or {}
-    buffer = io.BytesIO()
-    infos = []
-    for name, data in files.items():
-        if not name.isascii():  # _safe_part keeps every name ASCII; any other is left to zipfile (its UTF-8 flag)
-            return _zip_large(files, stamp)
-        info = zipfile.ZipInfo(name, date_time=stamp)
-        info.external_attr = 0o644 << 16
-        if name.endswith(STORED_SUFFIXES):
-            info.compress_type, body = zipfile.ZIP_STORED, data
-        else:
-            info.compress_type = zipfile.ZIP_DEFLATED
-            body = deflated[name] if name in deflated else _deflate(data)
-        info.file_size, info.compress_size, info.CRC = len(data), len(body), zlib.crc32(data)
-        info.header_offset = buffer.tell()
-        if info.file_size * 1.05 > zipfile.ZIP64_LIMIT or info.header_offset > zipfile.ZIP64_LIMIT:
-            return _zip_large(files, stamp)
-        buffer.write(info.FileHeader(zip64=False))
-        buffer.write(body)
-        infos.append(info)
-    directory = buffer.tell()
-    for info in infos:
-        name = info.filename.encode("ascii")
-        dostime = info.date_time[3] << 11 | info.date_time[4] << 5 | info.date_time[5] // 2
-        dosdate = (info.date_time[0] - 1980) << 9 | info.date_time[1] << 5 | info.date_time[2]
-        record = struct.pack(
-            zipfile.structCentralDir, zipfile.stringCentralDir, info.create_version, info.create_system,
-            info.extract_version, info.reserved, info.flag_bits, info.compress_type, dostime, dosdate, info.CRC,
-            info.compress_size, info.file_size, len(name), 0, 0, 0, info.internal_attr, info.external_attr,
-            info.header_offset,
-        )  # fmt: skip
-        buffer.write(record)
-        buffer.write(name)
-    size, count = buffer.tell() - directory, len(infos)
-    if count > zipfile.ZIP_FILECOUNT_LIMIT or directory > zipfile.ZIP64_LIMIT:
-        return _zip_large(files, stamp)
-    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, count, count, size, directory, 0)
-    buffer.write(end)
-    return buffer.getvalue()
-
-
-def _zip_large(files: dict[str, bytes], stamp: tuple) -> bytes:
-    """The zip as zipfile writes it (with its ZIP64 records when needed)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+        if self.error is not None:
+            with contextlib.suppress(Exception):  # a half-written zip, dropped
+                self.archive.close()
+            raise self.error
+        with self.archive:
+            for name, data in files.items():
+                if name not in self.written:
+                    self.archive.writestr(_member(name, self.stamp), data)
+        return self.buffer.getvalue()
 
 
 def build_evidence_pack(inputs: ReportInputs) -> EvidencePack:
     """Build the evidence pack zip; record `manifest_sha256` and `sha256` in the audit log."""
     prepared = prepare(inputs)
     inputs = prepared.inputs
-    files, deflating = pack_files(prepared)
+    files, zipping = pack_files(prepared)
     manifest = build_manifest(
         files,
         as_of=inputs.as_of,
@@ -217,7 +175,7 @@ def build_evidence_pack(inputs: ReportInputs) -> EvidencePack:
         app_version_text=inputs.app_version,
     )
     raw = manifest_bytes(manifest)
-    data = _zip({**files, MANIFEST_NAME: raw}, prepared.exported_at, deflating.result())
+    data = zipping.finish({**files, MANIFEST_NAME: raw})
     stamp = prepared.exported_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kind = "publication" if inputs.publication else "evidence"
     return EvidencePack(
