@@ -163,8 +163,9 @@ def history_table(frame: pd.DataFrame, section: str, key: str, empty: str) -> No
 def pick_record(ids: list[str], param: str, key: str, selected_key: str, label: str) -> str | None:
     """Choose one record among ids; a link (?param=id) or a record just created selects it; kept in the URL.
 
-    A linked id missing from the (filtered) list is still offered: the record's panel then says whether this user
-    may read it, rather than the link silently opening something else.
+    A linked id missing from the (filtered) list is still offered, on every run while it is the choice: the record's
+    panel then says whether this user may read it, rather than a later run silently opening something else. So is
+    the record being read when a filter leaves it out, until another is chosen.
 
     The box's default (`index`) is always the record chosen, not the list's first: a browser that has not yet drawn
     the box (a fresh session whose first runs are cut short by the sign-in cookie's rerun) draws it at its default and
@@ -173,11 +174,8 @@ def pick_record(ids: list[str], param: str, key: str, selected_key: str, label: 
     state = st.session_state
     just_made = state.pop(selected_key, None)
     wanted = just_made or (st.query_params.get(param) if key not in state else state.get(key))
-    if wanted and wanted not in ids and (just_made or key not in state):
+    if wanted and wanted not in ids:  # kept on every run, not only the link's first (see above)
         ids = [wanted, *ids]
-    if wanted not in ids:  # a choice the filters have since removed: the list's first instead
-        state.pop(key, None)
-        wanted = None
     if not ids:
         return None
     if just_made:
