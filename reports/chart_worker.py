@@ -18,8 +18,6 @@ from typing import BinaryIO
 
 from reports.chart_messages import read_message, write_message
 
-NICENESS = 10  # added to the exporting process's: a lower CPU priority
-
 
 def share_layer_data() -> Callable[[], None]:
     """Make Altair turn each DataFrame into Vega-Lite values once per chart rather than once per layer (an SPC chart's
@@ -75,11 +73,6 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 
 def main() -> None:
-    # The export's own process is the longer chain (data, measures, case extracts, workbook, PDF, zip) and it reads
-    # the charts only at the PDF: behind it in the CPU queue, this process draws on whatever CPU the export leaves
-    # (all of it while the export waits for an image) instead of taking a share of the export's core.
-    if hasattr(os, "nice"):
-        os.nice(NICENESS)
     # The replies go to a copy of the real standard output; anything else printed (a library's warning) goes to
     # standard error, so it can never be mistaken for a reply.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
