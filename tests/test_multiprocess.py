@@ -26,6 +26,7 @@ and run on one xdist worker.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import math
 import os
@@ -82,7 +83,10 @@ class Servers:
     def drive(self, scenario: Callable[[], Awaitable[None]]) -> None:
         """Run one scenario's coroutine; a failure carries the end of both servers' logs (a CI log says why)."""
         try:
-            asyncio.run(scenario())
+            # In a thread of its own: a browser journey run earlier on this worker leaves Playwright's event loop
+            # running on the main thread, where asyncio.run() refuses to start.
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, scenario()).result()
         except Exception as exc:
             tails = "\n".join(
                 f"--- server {name} ({log.name}), last lines ---\n"
