@@ -12,14 +12,12 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pandas as pd
-
 from reports.board_pack import render_board_pack
 from reports.evidence_workbook import build_metrics_workbook
 from reports.inputs import Prepared, ReportInputs, prepare
 from reports.manifest import MANIFEST_NAME, build_manifest, manifest_bytes, sha256_hex
 from reports.readme import readme_text
-from reports.safety import csv_bytes, csv_text
+from reports.safety import csv_bytes
 
 # Already-compressed formats are stored; text is deflated.
 STORED_SUFFIXES = (".xlsx", ".png", ".pdf")
@@ -43,45 +41,6 @@ def _safe_part(text: str) -> str:
     return cleaned or "_"
 
 
-def _rows_csv(frame: pd.DataFrame) -> list[str] | None:
-    """The frame's rows as CSV lines (csv_text, without the header); None when a cell holds a line break (its row
-    spans two lines)."""
-    lines = csv_text(frame).split("\n")[1:-1]
-    return lines if len(lines) == len(frame) else None
-
-
-def case_files(extracts: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
-    """Each case extract as csv_bytes would write it, by its path in the pack.
-
-    Portfolios with the same cohort and codes (vcop and victims_first) have the same rows, each under its own
-    portfolio_id in the first column: the rest of those rows is turned into CSV once (most of a file's cost) and
-    each file puts its id cell before every line, which is how the CSV writer joins a row's cells.
-    """
-    files: dict[str, bytes] = {}
-    written: list[tuple[pd.DataFrame, list[str]]] = []  # rows without their portfolio_id, as CSV lines
-    for name, frame in sorted(extracts.items()):
-        path = f"cases/{_safe_part(name)}.csv"
-        ids = frame["portfolio_id"] if len(frame.columns) > 2 and frame.columns[0] == "portfolio_id" else None
-        if ids is None or frame.empty or ids.isna().any() or ids.nunique() != 1:
-            files[path] = csv_bytes(frame)
-            continue
-        rest = frame.iloc[:, 1:]
-        lines = next((known for other, known in written if other.equals(rest)), None)
-        if lines is None:
-            lines = _rows_csv(rest)
-            if lines is None:
-                files[path] = csv_bytes(frame)
-                continue
-            written.append((rest, lines))
-        id_cells = _rows_csv(frame.iloc[:1, :1])
-        if id_cells is None:
-            files[path] = csv_bytes(frame)
-            continue
-        header = csv_text(frame.iloc[:0])
-        files[path] = (header + "".join(f"{id_cells[0]},{line}\n" for line in lines)).encode("utf-8-sig")
-    return files
-
-
 def pack_files(prepared: Prepared) -> tuple[dict[str, bytes], _Zipping]:
     """Every file of the pack except manifest.json, by its path inside the zip, and the zip being started meanwhile
     (its text members written in a thread; `_Zipping.finish` adds the rest)."""
@@ -89,7 +48,7 @@ def pack_files(prepared: Prepared) -> tuple[dict[str, bytes], _Zipping]:
     # Made in this order so that charts still being drawn in other processes are waited for last (the PDF is the
     # first reader of them); the pack lists them in the order below.
     workbook = build_metrics_workbook(prepared)
-    cases = case_files(inputs.case_extracts)
+    cases = {f"cases/{_safe_part(name)}.csv": csv_bytes(frame) for name, frame in sorted(inputs.case_extracts.items())}
     audit = {} if inputs.audit is None else {"audit.csv": csv_bytes(inputs.audit)}
     zipping = _Zipping(cases | audit, inputs.charts, prepared.exported_at)
     files: dict[str, bytes] = {"metrics.xlsx": workbook, "board_pack.pdf": render_board_pack(prepared)}

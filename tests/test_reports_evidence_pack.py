@@ -274,35 +274,3 @@ def test_catalogue_area_and_kind_shape_the_workbook():
     ws = wb["Inspection"]
     assert (ws["A2"].value, ws["J2"].value, ws["J2"].number_format) == ("PUB_CRIMES", 1234, "#,##0")
     assert "Kind" in [c.value for c in wb["Definitions"][1]]
-
-
-def test_case_files_sharing_rows_are_what_csv_bytes_writes():
-    """Extracts with the same rows under their own portfolio ids (vcop, victims_first) are written from one CSV of
-    the rows: each file is still exactly csv_bytes of its frame, also with quoting, formulas and line breaks."""
-    from reports.evidence_pack import case_files
-    from reports.safety import csv_bytes
-
-    rows = pd.DataFrame(
-        {
-            "case_id": ["c1", "=c2", 'c"3', "c,4"],
-            "area": ["North", None, "-5 days", "South"],
-            "trigger_date": pd.to_datetime(["2026-01-02", "2026-02-03", None, "2026-03-04"]),
-            "elapsed": pd.array([3, None, -2, 40], dtype="Int64"),
-        }
-    )
-    broken = rows.assign(area=["a\nb", "x", "y", "z"])  # a line break inside a cell: written the ordinary way
-    extracts = {
-        portfolio: frame.assign(portfolio_id=portfolio)[["portfolio_id", *frame.columns]]
-        for portfolio, frame in [("vcop", rows), ("victims_first", rows), ("=odd", rows), ("x", broken), ("y", broken)]
-    }
-    extracts["empty"] = rows.iloc[:0].assign(portfolio_id=pd.Series(dtype=str))
-    files = case_files(extracts)
-    assert list(files) == [f"cases/{_safe(name)}.csv" for name in sorted(extracts)]
-    for name, frame in extracts.items():
-        assert files[f"cases/{_safe(name)}.csv"] == csv_bytes(frame)
-
-
-def _safe(name: str) -> str:
-    from reports.evidence_pack import _safe_part
-
-    return _safe_part(name)
